@@ -1,0 +1,138 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build, test, benchmark and demo xlb. Everything lands in build/.
+#   make            BPF objects, skeletons, build/xlbd, build/xlbctl
+#   make test       lint, unit, BPF and netns tiers; ends with a total line
+#   make demo       a namespace topology with xlbd and traffic, then cleanup
+#   make V=1        show the full commands
+# scripts/deps.sh installs whatever Debian packages are missing.
+
+BUILD   := build
+CLANG   ?= clang
+CC      ?= gcc
+BPFTOOL ?= bpftool
+ARCH    := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+BPF_CFLAGS := -target bpf -O2 -g -Wall -Wextra -Werror \
+	-Wno-unused-parameter -D__TARGET_ARCH_$(ARCH) \
+	-Idataplane/include -I/usr/include/$(MULTIARCH)
+
+PKGS     := libbpf libxdp libmnl libconfig jansson
+CFLAGS   ?= -O2 -g
+XCFLAGS  := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
+	-Wno-missing-field-initializers -D_GNU_SOURCE \
+	-I$(BUILD) -Idataplane/include -Ictl
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lelf -lz
+
+BPF_SRCS := $(wildcard dataplane/*.bpf.c)
+BPF_HDRS := $(wildcard dataplane/*.bpf.h dataplane/include/*.h)
+BPF_OBJS := $(patsubst dataplane/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
+SKELS    := $(patsubst dataplane/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+
+CTL_HDRS := $(wildcard ctl/*.h) dataplane/include/xlb_abi.h
+# Modules shared by the daemon, the CLI and the tests.
+COMMON   := log util
+XLBD_MODS := xlbd config loader maps netlink api stats $(COMMON)
+XLBCTL_MODS := xlbctl client show $(COMMON)
+XLBD_OBJS := $(patsubst %,$(BUILD)/ctl/%.o,$(XLBD_MODS))
+XLBCTL_OBJS := $(patsubst %,$(BUILD)/ctl/%.o,$(XLBCTL_MODS))
+
+UNIT_TESTS := $(patsubst ctl/tests/%.c,$(BUILD)/tests/%,$(wildcard ctl/tests/test_*.c))
+BPF_TESTS  := $(patsubst dataplane/tests/%.c,$(BUILD)/tests/%,$(wildcard dataplane/tests/test_*.c))
+
+DEPS_STAMP := $(BUILD)/.deps-ok
+
+.PHONY: all deps test test-unit test-bpf test-netns check-format format \
+	shellcheck bench demo clean
+
+all: $(BUILD)/xlbd $(BUILD)/xlbctl $(BPF_OBJS)
+
+# Run deps.sh when the stamp is missing or the package list changed.
+$(DEPS_STAMP): scripts/deps.sh
+	$(Q)bash scripts/deps.sh
+	$(Q)mkdir -p $(BUILD) && touch $@
+
+deps:
+	$(Q)bash scripts/deps.sh
+	$(Q)mkdir -p $(BUILD) && touch $(DEPS_STAMP)
+
+$(BUILD)/%.bpf.o: dataplane/%.bpf.c $(BPF_HDRS) | $(DEPS_STAMP)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $(@:.o=.tmp.o)
+	$(Q)$(BPFTOOL) gen object $@ $(@:.o=.tmp.o)
+	$(Q)rm -f $(@:.o=.tmp.o)
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@.tmp
+	$(Q)mv $@.tmp $@
+
+$(BUILD)/ctl/%.o: ctl/%.c $(CTL_HDRS) $(SKELS) | $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/xlbd: $(XLBD_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/xlbctl: $(XLBCTL_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Unit tests: each ctl/tests/test_X.c links the modules it names in its
+# first line, "// modules: a b c".
+$(BUILD)/tests/test_%: ctl/tests/test_%.c ctl/tests/harness.h $(CTL_HDRS) | $(DEPS_STAMP)
+	$(call msg,TEST,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) -Ictl/tests -o $@ $< \
+		$(patsubst %,ctl/%.c,$(shell sed -n '1s|^// modules: ||p' $<)) \
+		$(PKG_LIBS)
+
+# BPF tests: run the skeletons through BPF_PROG_TEST_RUN.
+$(BUILD)/tests/test_%: dataplane/tests/test_%.c ctl/tests/harness.h $(SKELS) $(CTL_HDRS) | $(DEPS_STAMP)
+	$(call msg,TEST,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) -Ictl/tests -o $@ $< $(PKG_LIBS)
+
+SHELL_SCRIPTS := $(wildcard scripts/*.sh netns-tests/*.sh .ci/run)
+C_SOURCES := $(wildcard dataplane/*.c dataplane/*.h dataplane/include/*.h \
+	dataplane/tests/*.c ctl/*.c ctl/*.h ctl/tests/*.c ctl/tests/*.h)
+
+check-format: | $(DEPS_STAMP)
+	$(Q)clang-format --dry-run --Werror $(C_SOURCES)
+
+format:
+	$(Q)clang-format -i $(C_SOURCES)
+
+shellcheck: | $(DEPS_STAMP)
+	$(Q)shellcheck -x $(SHELL_SCRIPTS)
+
+test: all $(UNIT_TESTS) $(BPF_TESTS) | $(DEPS_STAMP)
+	$(Q)bash scripts/run-tests.sh all
+
+test-unit: $(UNIT_TESTS)
+	$(Q)bash scripts/run-tests.sh unit
+
+test-bpf: all $(BPF_TESTS)
+	$(Q)bash scripts/run-tests.sh bpf
+
+test-netns: all
+	$(Q)bash scripts/run-tests.sh netns
+
+demo: all
+	$(Q)bash scripts/demo.sh
+
+clean:
+	$(Q)rm -rf $(BUILD)

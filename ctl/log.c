@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Logging to stderr: one line per message, prefixed with the journald
+ * priority marker "<N>" when stderr is the journal, otherwise with the
+ * level name. libbpf and libxdp are routed here so their output obeys -v.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+
+#include "log.h"
+
+static int log_level = LOG_INFO;
+
+static const char *const prio_names[] = {
+	[LOG_EMERG] = "emerg", [LOG_ALERT] = "alert",  [LOG_CRIT] = "crit",
+	[LOG_ERR] = "error",   [LOG_WARNING] = "warn", [LOG_NOTICE] = "notice",
+	[LOG_INFO] = "info",   [LOG_DEBUG] = "debug",
+};
+
+void log_set_level(int level)
+{
+	log_level = level;
+}
+
+int log_get_level(void)
+{
+	return log_level;
+}
+
+static void log_vmsg(int prio, const char *fmt, va_list ap)
+{
+	static int journal = -1;
+	char line[1024];
+	size_t n;
+
+	if (prio > log_level)
+		return;
+	if (journal < 0)
+		journal = getenv("JOURNAL_STREAM") != NULL;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	n = strlen(line);
+	while (n && line[n - 1] == '\n')
+		line[--n] = '\0';
+	if (journal)
+		fprintf(stderr, "<%d>%s\n", prio, line);
+	else
+		fprintf(stderr, "xlbd: %s: %s\n",
+			prio <= LOG_DEBUG ? prio_names[prio] : "trace", line);
+}
+
+void log_msg(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(prio, fmt, ap);
+	va_end(ap);
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	int prio = level == LIBBPF_WARN ? LOG_WARNING :
+		   level == LIBBPF_INFO ? LOG_DEBUG :
+					  LOG_DEBUG + 1;
+
+	log_vmsg(prio, fmt, ap);
+	return 0;
+}
+
+static int libxdp_print(enum libxdp_print_level level, const char *fmt,
+			va_list ap)
+{
+	/* libxdp warns about the dispatcher fallback this kernel always
+	 * takes; that is expected, so it is only shown with -v. */
+	int prio = level == LIBXDP_WARN ? LOG_INFO :
+		   level == LIBXDP_INFO ? LOG_DEBUG :
+					  LOG_DEBUG + 1;
+
+	log_vmsg(prio, fmt, ap);
+	return 0;
+}
+
+void log_route_libs(void)
+{
+	libbpf_set_print(libbpf_print);
+	libxdp_set_print(libxdp_print);
+}

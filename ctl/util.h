@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Small helpers shared by xlbd, xlbctl and the tests: strict number
+ * parsing and monotonic time.
+ */
+#ifndef XLB_UTIL_H
+#define XLB_UTIL_H
+
+#include <stdint.h>
+
+/* Parse all of s as a decimal integer in [min, max]; 0 or -EINVAL/-ERANGE. */
+int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
+/* Parse all of s as a positive decimal number of seconds (e.g. "0.5"). */
+int parse_seconds(const char *s, double min, double max, double *out);
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t now_ns(void);
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif /* XLB_UTIL_H */
