@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/*
+ * The counters stage: one per-CPU slot per interface and hook, counting
+ * packets and bytes by final verdict and by parsed class, and the global
+ * per-CPU counters of packets that could not be parsed.
+ */
+#ifndef XLB_STATS_BPF_H
+#define XLB_STATS_BPF_H
+
+#include "maps.bpf.h"
+
+static __always_inline void xlb_ctr_add(struct xlb_ctr *ctr, __u64 bytes)
+{
+	ctr->packets++;
+	ctr->bytes += bytes;
+}
+
+static __always_inline void xlb_count_reason(__u32 reason)
+{
+	struct xlb_reason_stats *rs =
+		bpf_map_lookup_elem(&xlb_reasons, &reason);
+
+	if (rs)
+		rs->packets++;
+}
+
+/* Count one packet at a hook of the interface in counter slot `slot`. */
+static __always_inline void xlb_count(__u32 slot, enum xlb_hook hook,
+				      __u32 verdict, __u32 pclass, __u64 bytes)
+{
+	__u32 key = slot * XLB_HOOK_MAX + hook;
+	struct xlb_hook_stats *hs;
+
+	hs = bpf_map_lookup_elem(&xlb_hook_stats, &key);
+	if (!hs)
+		return;
+	/* Explicit bounds for the verifier: both indexes come from
+	 * registers it cannot otherwise bound. */
+	if (verdict < XLB_VERDICT_MAX)
+		xlb_ctr_add(&hs->verdict[verdict], bytes);
+	if (pclass < XLB_PCLASS_MAX)
+		xlb_ctr_add(&hs->pclass[pclass], bytes);
+}
+
+#endif /* XLB_STATS_BPF_H */

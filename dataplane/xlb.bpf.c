@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
+/*
+ * The entry programs: one XDP program for every interface xlbd drives and
+ * one tc program per direction (clsact, direct action). Each parses the
+ * packet once and runs the interface's stages over that parse as a flat
+ * pipeline; the counters stage always runs and records the final verdict.
+ * Only the entries translate xlb verdicts into XDP_* and TC_ACT_* codes.
+ */
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+
+#include "xlb_abi.h"
+#include "parse.bpf.h"
+#include "maps.bpf.h"
+#include "stats.bpf.h"
+
+/* Linear bytes the tc programs need to parse every header xlb reads. */
+#define XLB_TC_PULL_LEN 256
+
+/* What the pipeline knows of one packet at one hook. */
+struct xlb_ctx {
+	struct xlb_pkt pkt;
+	const struct xlb_iface *iface;
+	enum xlb_hook hook;
+	__u64 bytes;
+};
+
+/*
+ * Run the interface's stages and return the verdict. Stages are added
+ * here in pipeline order (filter, then lb), each returning a verdict or
+ * letting the packet continue; today only the counters stage exists and
+ * every packet continues to the kernel stack.
+ */
+static __always_inline enum xlb_verdict xlb_pipeline(struct xlb_ctx *x,
+						     void *data, void *data_end)
+{
+	const struct xlb_iface *ifc;
+
+	if (xlb_parse(data, data_end, &x->pkt))
+		xlb_count_reason(x->pkt.reason);
+
+	ifc = x->iface;
+	xlb_count(ifc->slot, x->hook, XLB_VERDICT_PASS, x->pkt.pclass,
+		  x->bytes);
+	return XLB_VERDICT_PASS;
+}
+
+/* Interface record of ifindex, or NULL (counted) when xlbd has none. */
+static __always_inline const struct xlb_iface *xlb_iface_of(__u32 ifindex)
+{
+	const struct xlb_iface *ifc =
+		bpf_map_lookup_elem(&xlb_ifaces, &ifindex);
+
+	if (!ifc)
+		xlb_count_reason(XLB_REASON_UNKNOWN_IFACE);
+	return ifc;
+}
+
+static __always_inline int xlb_xdp_action(enum xlb_verdict v)
+{
+	switch (v) {
+	case XLB_VERDICT_DROP:
+		return XDP_DROP;
+	case XLB_VERDICT_TX:
+		return XDP_TX;
+	case XLB_VERDICT_REDIRECT:
+		return XDP_REDIRECT;
+	case XLB_VERDICT_ABORTED:
+		return XDP_ABORTED;
+	default:
+		return XDP_PASS;
+	}
+}
+
+static __always_inline int xlb_tc_action(enum xlb_verdict v)
+{
+	switch (v) {
+	case XLB_VERDICT_DROP:
+	case XLB_VERDICT_ABORTED:
+		return TC_ACT_SHOT;
+	case XLB_VERDICT_REDIRECT:
+		return TC_ACT_REDIRECT;
+	default:
+		return TC_ACT_OK;
+	}
+}
+
+SEC("xdp")
+int xlb_xdp(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct xlb_ctx x = { .hook = XLB_HOOK_XDP };
+
+	x.iface = xlb_iface_of(ctx->ingress_ifindex);
+	if (!x.iface)
+		return XDP_PASS;
+	x.bytes = data_end - data;
+	return xlb_xdp_action(xlb_pipeline(&x, data, data_end));
+}
+
+static __always_inline int xlb_tc(struct __sk_buff *skb, enum xlb_hook hook)
+{
+	struct xlb_ctx x = { .hook = hook };
+	void *data, *data_end;
+	__u32 want;
+
+	x.iface = xlb_iface_of(skb->ifindex);
+	if (!x.iface)
+		return TC_ACT_OK;
+	x.bytes = skb->len;
+
+	/* Headers may sit in paged data; make the first bytes linear. A
+	 * failed pull leaves a shorter window, which parses as truncated. */
+	want = skb->len < XLB_TC_PULL_LEN ? skb->len : XLB_TC_PULL_LEN;
+	data = (void *)(long)skb->data;
+	data_end = (void *)(long)skb->data_end;
+	if (data + want > data_end)
+		bpf_skb_pull_data(skb, want);
+	data = (void *)(long)skb->data;
+	data_end = (void *)(long)skb->data_end;
+	return xlb_tc_action(xlb_pipeline(&x, data, data_end));
+}
+
+SEC("tc")
+int xlb_tc_ingress(struct __sk_buff *skb)
+{
+	return xlb_tc(skb, XLB_HOOK_TC_INGRESS);
+}
+
+SEC("tc")
+int xlb_tc_egress(struct __sk_buff *skb)
+{
+	return xlb_tc(skb, XLB_HOOK_TC_EGRESS);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
