@@ -42,7 +42,7 @@ SKELS    := $(patsubst dataplane/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 CTL_HDRS := $(wildcard ctl/*.h) dataplane/include/xlb_abi.h
 # Modules shared by the daemon, the CLI and the tests.
 COMMON   := log util
-XLBD_MODS := xlbd config loader maps netlink api stats $(COMMON)
+XLBD_MODS := xlbd config loader maps netlink api ifaces stats $(COMMON)
 XLBCTL_MODS := xlbctl client show $(COMMON)
 XLBD_OBJS := $(patsubst %,$(BUILD)/ctl/%.o,$(XLBD_MODS))
 XLBCTL_OBJS := $(patsubst %,$(BUILD)/ctl/%.o,$(XLBCTL_MODS))

@@ -16,7 +16,7 @@ PACKAGES=(
 	# checks
 	clang-format shellcheck
 	# tests and demo
-	iproute2 ethtool socat iperf3 curl procps psmisc util-linux
+	iproute2 iputils-ping ethtool socat iperf3 curl procps psmisc util-linux
 	python3 tcpdump nftables
 )
 

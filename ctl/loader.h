@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The data plane as xlbd holds it: the one place that touches the
+ * skeleton, libxdp and bpf_tc_*. dp_open() adopts the programs and maps
+ * pinned under the pin dir, or loads them and pins them; attach/detach
+ * work per interface and hook, only ever on xlb's own programs.
+ */
+#ifndef XLB_LOADER_H
+#define XLB_LOADER_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <linux/types.h>
+
+#include "config.h"
+
+struct xlb_dp {
+	char pin_dir[PATH_MAX];
+	int lock_fd; /* flock on the pin dir: one daemon per pin dir */
+	bool adopted; /* programs came from pins, not from this process */
+	int prog_xdp, prog_tc_ingress, prog_tc_egress;
+	__u32 id_xdp, id_tc_ingress, id_tc_egress;
+	int map_ifaces, map_hook_stats, map_reasons, map_meta;
+};
+
+/* What is attached at one hook of one interface. */
+struct dp_hook_state {
+	bool attached; /* a program of xlb's is attached here */
+	bool foreign; /* some other program is attached here */
+	__u32 prog_id;
+	enum xlb_xdp_mode mode; /* XDP only */
+	bool dispatcher; /* XDP only: through libxdp's multi-prog dispatcher */
+};
+
+/*
+ * Adopt or load the data plane under pin_dir, taking its lock. Returns 0 or
+ * -errno with the cause in err. With `adopt_only`, a pin dir holding no
+ * data plane returns -ENOENT instead of loading one.
+ */
+int dp_open(struct xlb_dp *dp, const char *pin_dir, bool adopt_only, char *err,
+	    size_t errlen);
+/* Close every fd and the lock; what is attached and pinned stays. */
+void dp_close(struct xlb_dp *dp);
+/* Remove every pin and the pin dir (after the hooks are detached). */
+int dp_unpin(struct xlb_dp *dp);
+
+int dp_attach_xdp(struct xlb_dp *dp, int ifindex, enum xlb_xdp_mode mode,
+		  char *err, size_t errlen);
+int dp_detach_xdp(struct xlb_dp *dp, int ifindex, char *err, size_t errlen);
+int dp_query_xdp(struct xlb_dp *dp, int ifindex, struct dp_hook_state *st);
+
+/* dir is XLB_TC_INGRESS or XLB_TC_EGRESS; *created tells if clsact was new. */
+int dp_attach_tc(struct xlb_dp *dp, int ifindex, unsigned int dir,
+		 bool *created, char *err, size_t errlen);
+int dp_detach_tc(struct xlb_dp *dp, int ifindex, unsigned int dir, char *err,
+		 size_t errlen);
+int dp_query_tc(struct xlb_dp *dp, int ifindex, unsigned int dir,
+		struct dp_hook_state *st);
+/* Remove the clsact qdisc xlb created on ifindex. */
+int dp_remove_clsact(int ifindex);
+
+#endif /* XLB_LOADER_H */

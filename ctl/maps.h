@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Typed accessors over the data plane's maps (xlb_abi.h): interface
+ * records, and per-CPU counters summed over every possible CPU.
+ */
+#ifndef XLB_MAPS_H
+#define XLB_MAPS_H
+
+#include <linux/types.h>
+
+#include "xlb_abi.h"
+
+int maps_iface_get(int fd, __u32 ifindex, struct xlb_iface *ifc);
+int maps_iface_set(int fd, __u32 ifindex, const struct xlb_iface *ifc);
+int maps_iface_del(int fd, __u32 ifindex);
+/* Fill up to max entries; returns the number found or -errno. */
+int maps_iface_list(int fd, __u32 *ifindexes, struct xlb_iface *ifcs, int max);
+
+/* Sum the hook counters of slot over all CPUs. */
+int maps_hook_stats_read(int fd, __u32 slot, enum xlb_hook hook,
+			 struct xlb_hook_stats *sum);
+/* Zero the counters of slot at every hook, before a new interface uses it. */
+int maps_hook_stats_clear(int fd, __u32 slot);
+int maps_reasons_read(int fd, __u64 out[XLB_REASON_MAX]);
+
+#endif /* XLB_MAPS_H */

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xlbd: loads (or re-adopts) the data plane, attaches it to the
+ * configured interfaces, and serves the control socket. SIGHUP reloads the
+ * configuration (a bad file changes nothing); SIGTERM and SIGINT exit
+ * leaving the data plane attached and pinned; `xlbd --detach` and the
+ * detach request remove programs, filters and pins.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "config.h"
+#include "ifaces.h"
+#include "loader.h"
+#include "log.h"
+#include "stats.h"
+#include "util.h"
+
+#define XLB_VERSION "0.1.0"
+#define DEFAULT_PIN_DIR "/sys/fs/bpf/xlb"
+#define DEFAULT_SOCKET "/run/xlb/xlbd.sock"
+
+struct xlbd {
+	const char *config_path;
+	const char *pin_dir;
+	const char *socket_path;
+	struct xlb_config conf;
+	struct xlb_dp dp;
+	struct api_server api;
+	bool stop;
+};
+
+static const char usage_text[] =
+	"usage: xlbd -c FILE [options]\n"
+	"       xlbd --check-config -c FILE\n"
+	"       xlbd --detach [-c FILE] [--pin-dir DIR]\n"
+	"options:\n"
+	"  -c, --config FILE     configuration file (required to run)\n"
+	"      --check-config    validate the configuration and exit 0/1\n"
+	"      --pin-dir DIR     bpffs directory for pins (" DEFAULT_PIN_DIR
+	")\n"
+	"      --socket PATH     control socket (" DEFAULT_SOCKET ")\n"
+	"      --detach          remove programs, filters and pins, then exit\n"
+	"  -v, --verbose         more logging (repeat for libbpf debug)\n"
+	"  -h, --help            this text\n"
+	"      --version         print the version\n";
+
+static const char *str_of(json_t *req, const char *key)
+{
+	return json_string_value(json_object_get(req, key));
+}
+
+static json_t *cmd_status(void *ctx, json_t *req, char *err, size_t errlen,
+			  int *code)
+{
+	struct xlbd *d = ctx;
+	json_t *ifaces = ifaces_status(&d->dp, str_of(req, "dev"), err, errlen);
+
+	if (!ifaces) {
+		*code = str_of(req, "dev") ? API_USAGE : API_FAILED;
+		return NULL;
+	}
+	return json_pack("{s:s, s:i, s:s, s:s, s:s, s:b, s:o}", "version",
+			 XLB_VERSION, "pid", (int)getpid(), "pin_dir",
+			 d->pin_dir, "socket", d->socket_path, "config",
+			 d->config_path, "adopted", d->dp.adopted, "interfaces",
+			 ifaces);
+}
+
+static json_t *cmd_stats(void *ctx, json_t *req, char *err, size_t errlen,
+			 int *code)
+{
+	struct xlbd *d = ctx;
+	json_t *s = stats_json(&d->dp, str_of(req, "dev"), err, errlen);
+
+	if (!s)
+		*code = str_of(req, "dev") ? API_USAGE : API_FAILED;
+	return s;
+}
+
+static json_t *cmd_detach(void *ctx, json_t *req, char *err, size_t errlen,
+			  int *code)
+{
+	struct xlbd *d = ctx;
+	int ret;
+
+	(void)req;
+	ret = ifaces_detach_all(&d->dp);
+	if (!ret)
+		ret = dp_unpin(&d->dp);
+	if (ret) {
+		snprintf(err, errlen, "detach: %s (see xlbd's log)",
+			 strerror(-ret));
+		*code = API_FAILED;
+		return NULL;
+	}
+	log_info("detached from every interface and removed the pins");
+	d->stop = true;
+	return json_object();
+}
+
+static const struct api_cmd commands[] = {
+	{ "status", cmd_status },
+	{ "stats", cmd_stats },
+	{ "detach", cmd_detach },
+};
+
+static void reload(struct xlbd *d)
+{
+	struct xlb_config *next = malloc(sizeof(*next));
+	char err[XLB_CONFIG_ERRLEN];
+
+	if (!next) {
+		log_err("reload: out of memory");
+		return;
+	}
+	log_info("reloading %s", d->config_path);
+	if (xlb_config_load(d->config_path, next, err, sizeof(err)) ||
+	    ifaces_apply(&d->dp, next, err, sizeof(err))) {
+		log_err("reload refused, running configuration kept: %s", err);
+	} else {
+		d->conf = *next;
+		log_info("reload applied");
+	}
+	free(next);
+}
+
+static int signal_fd(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -errno;
+	signal(SIGPIPE, SIG_IGN);
+	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+/* Returns when told to stop; the data plane stays as it is. */
+static int serve(struct xlbd *d, int sfd)
+{
+	struct pollfd pfds[API_MAX_CLIENTS + 2];
+	struct signalfd_siginfo si;
+
+	while (!d->stop) {
+		int n = api_pollfds(&d->api, pfds + 1, API_MAX_CLIENTS + 1);
+
+		pfds[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		if (poll(pfds, n + 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_err("poll: %s", strerror(errno));
+			return 1;
+		}
+		api_process(&d->api, pfds + 1, n);
+		while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			if (si.ssi_signo == SIGHUP) {
+				reload(d);
+				continue;
+			}
+			log_info("signal %d: exiting, data plane left running",
+				 si.ssi_signo);
+			d->stop = true;
+		}
+	}
+	return 0;
+}
+
+static int run(struct xlbd *d)
+{
+	char err[XLB_CONFIG_ERRLEN];
+	int sfd, ret;
+
+	ret = dp_open(&d->dp, d->pin_dir, false, err, sizeof(err));
+	if (ret) {
+		log_err("%s", err);
+		return 2;
+	}
+	log_info("%s data plane in %s", d->dp.adopted ? "adopted" : "loaded",
+		 d->pin_dir);
+	if (ifaces_apply(&d->dp, &d->conf, err, sizeof(err))) {
+		log_err("%s", err);
+		dp_close(&d->dp);
+		return 2;
+	}
+	sfd = signal_fd();
+	d->api.cmds = commands;
+	d->api.n_cmds = ARRAY_SIZE(commands);
+	d->api.ctx = d;
+	if (sfd < 0 || api_open(&d->api, d->socket_path, err, sizeof(err))) {
+		log_err("%s", sfd < 0 ? strerror(-sfd) : err);
+		dp_close(&d->dp);
+		return 2;
+	}
+	log_info("serving %s", d->socket_path);
+	ret = serve(d, sfd);
+	api_close(&d->api);
+	close(sfd);
+	dp_close(&d->dp);
+	return ret;
+}
+
+static int detach(struct xlbd *d)
+{
+	char err[512];
+	int ret;
+
+	ret = dp_open(&d->dp, d->pin_dir, true, err, sizeof(err));
+	if (ret == -ENOENT) {
+		log_info("nothing pinned in %s: nothing to detach", d->pin_dir);
+		return 0;
+	}
+	if (ret) {
+		log_err("%s%s", err,
+			ret == -EWOULDBLOCK ? " (use xlbctl detach)" : "");
+		return 2;
+	}
+	ret = ifaces_detach_all(&d->dp);
+	if (!ret)
+		ret = dp_unpin(&d->dp);
+	dp_close(&d->dp);
+	if (ret) {
+		log_err("detach incomplete: %s", strerror(-ret));
+		return 2;
+	}
+	log_info("detached; pins in %s removed", d->pin_dir);
+	return 0;
+}
+
+enum { OPT_CHECK = 256, OPT_PIN_DIR, OPT_SOCKET, OPT_DETACH, OPT_VERSION };
+
+static const struct option long_opts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "check-config", no_argument, NULL, OPT_CHECK },
+	{ "pin-dir", required_argument, NULL, OPT_PIN_DIR },
+	{ "socket", required_argument, NULL, OPT_SOCKET },
+	{ "detach", no_argument, NULL, OPT_DETACH },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{},
+};
+
+int main(int argc, char **argv)
+{
+	static struct xlbd d = { .pin_dir = DEFAULT_PIN_DIR,
+				 .socket_path = DEFAULT_SOCKET };
+	bool check = false, do_detach = false;
+	char err[XLB_CONFIG_ERRLEN];
+	int opt, level = LOG_INFO;
+
+	while ((opt = getopt_long(argc, argv, "c:vh", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			d.config_path = optarg;
+			break;
+		case OPT_CHECK:
+			check = true;
+			break;
+		case OPT_PIN_DIR:
+			d.pin_dir = optarg;
+			break;
+		case OPT_SOCKET:
+			d.socket_path = optarg;
+			break;
+		case OPT_DETACH:
+			do_detach = true;
+			break;
+		case 'v':
+			level++;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case OPT_VERSION:
+			puts("xlbd " XLB_VERSION);
+			return 0;
+		default:
+			fputs(usage_text, stderr);
+			return 1;
+		}
+	}
+	if (optind < argc || (!d.config_path && !do_detach)) {
+		fputs(usage_text, stderr);
+		return 1;
+	}
+	log_set_level(level);
+	log_route_libs();
+	if (!do_detach &&
+	    xlb_config_load(d.config_path, &d.conf, err, sizeof(err))) {
+		log_err("%s", err);
+		return 1;
+	}
+	if (check) {
+		printf("%s: ok\n", d.config_path);
+		return 0;
+	}
+	return do_detach ? detach(&d) : run(&d);
+}
