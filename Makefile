@@ -93,12 +93,14 @@ $(BUILD)/xlbctl: $(XLBCTL_OBJS)
 
 # Unit tests: each ctl/tests/test_X.c links the modules it names in its
 # first line, "// modules: a b c".
-$(BUILD)/tests/test_%: ctl/tests/test_%.c ctl/tests/harness.h $(CTL_HDRS) | $(DEPS_STAMP)
+.SECONDEXPANSION:
+test_modules = $(patsubst %,ctl/%.c,$(shell sed -n '1s|^// modules: ||p' $(1)))
+$(BUILD)/tests/test_%: ctl/tests/test_%.c $$(call test_modules,ctl/tests/test_$$*.c) \
+		ctl/tests/harness.h $(CTL_HDRS) | $(DEPS_STAMP)
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) -Ictl/tests -o $@ $< \
-		$(patsubst %,ctl/%.c,$(shell sed -n '1s|^// modules: ||p' $<)) \
-		$(PKG_LIBS)
+		$(call test_modules,$<) $(PKG_LIBS)
 
 # BPF tests: run the skeletons through BPF_PROG_TEST_RUN.
 $(BUILD)/tests/test_%: dataplane/tests/test_%.c ctl/tests/harness.h $(SKELS) $(CTL_HDRS) | $(DEPS_STAMP)

@@ -8,7 +8,6 @@
  * the one program directly; tc goes through libbpf's bpf_tc_* (clsact,
  * direct action) with xlb's own handle and priority.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -272,26 +271,26 @@ void dp_close(struct xlb_dp *dp)
 	dp_init(dp);
 }
 
+/* Remove xlb's own pins, then the directory if nothing else is in it. */
 int dp_unpin(struct xlb_dp *dp)
 {
-	char path[PATH_MAX + 300];
-	struct dirent *de;
-	DIR *dir;
+	char path[PATH_MAX + 32];
 	int ret = 0;
 
-	dir = opendir(dp->pin_dir);
-	if (!dir)
-		return errno == ENOENT ? 0 : -errno;
-	while ((de = readdir(dir))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dp->pin_dir, de->d_name);
-		if (unlink(path)) {
+	for (size_t i = 0; i < ARRAY_SIZE(pinned_progs); i++) {
+		pin_path(dp, pinned_progs[i].pin, path, sizeof(path));
+		if (unlink(path) && errno != ENOENT) {
 			log_err("removing pin %s: %s", path, strerror(errno));
 			ret = -errno;
 		}
 	}
-	closedir(dir);
+	for (size_t i = 0; i < ARRAY_SIZE(pinned_maps); i++) {
+		pin_path(dp, pinned_maps[i].pin, path, sizeof(path));
+		if (unlink(path) && errno != ENOENT) {
+			log_err("removing pin %s: %s", path, strerror(errno));
+			ret = -errno;
+		}
+	}
 	if (!ret && rmdir(dp->pin_dir) && errno != ENOENT) {
 		log_err("removing %s: %s", dp->pin_dir, strerror(errno));
 		ret = -errno;

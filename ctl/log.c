@@ -62,27 +62,24 @@ void log_msg(int prio, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * libbpf and libxdp warn about conditions xlb expects and handles itself
+ * (an existing clsact, the dispatcher's EPERM on kernels where it cannot
+ * load, a missing filter when checking for one); xlb reports real errors
+ * once, with context. So both libraries only speak with -v (and their
+ * debug output with -vv).
+ */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
 {
-	int prio = level == LIBBPF_WARN ? LOG_WARNING :
-		   level == LIBBPF_INFO ? LOG_DEBUG :
-					  LOG_DEBUG + 1;
-
-	log_vmsg(prio, fmt, ap);
+	log_vmsg(level == LIBBPF_DEBUG ? LOG_DEBUG + 1 : LOG_DEBUG, fmt, ap);
 	return 0;
 }
 
 static int libxdp_print(enum libxdp_print_level level, const char *fmt,
 			va_list ap)
 {
-	/* libxdp warns about the dispatcher fallback this kernel always
-	 * takes; that is expected, so it is only shown with -v. */
-	int prio = level == LIBXDP_WARN ? LOG_INFO :
-		   level == LIBXDP_INFO ? LOG_DEBUG :
-					  LOG_DEBUG + 1;
-
-	log_vmsg(prio, fmt, ap);
+	log_vmsg(level == LIBXDP_DEBUG ? LOG_DEBUG + 1 : LOG_DEBUG, fmt, ap);
 	return 0;
 }
 

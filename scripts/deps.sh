@@ -17,7 +17,7 @@ PACKAGES=(
 	clang-format shellcheck
 	# tests and demo
 	iproute2 iputils-ping ethtool socat iperf3 curl procps psmisc util-linux
-	python3 tcpdump nftables
+	python3 jq tcpdump nftables
 )
 
 missing=()

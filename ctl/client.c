@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xlbctl's client for the daemon's control socket. One connection per
+ * request: connect, send the request as one compact JSON line, read until
+ * the first newline (or end of stream), parse with jansson and split the
+ * reply into its data or its error. Socket timeouts bound every wait, so a
+ * wedged daemon costs at most XLB_CLIENT_TIMEOUT_S per step.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "client.h"
+
+#define READ_CHUNK 65536
+
+static int fail(struct client_error *err, int ret, int code, const char *fmt,
+		...) __attribute__((format(printf, 4, 5)));
+
+/* Fill err and return ret, so callers can write "return fail(...)". */
+static int fail(struct client_error *err, int ret, int code, const char *fmt,
+		...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	err->code = code;
+	return ret;
+}
+
+static int connect_error(const char *path, int e, struct client_error *err)
+{
+	switch (e) {
+	case ENOENT:
+	case ECONNREFUSED:
+		return fail(err, -e, XLB_EXIT_DAEMON,
+			    "cannot reach xlbd at %s: %s (is xlbd running?)",
+			    path, strerror(e));
+	case EACCES:
+	case EPERM:
+		return fail(
+			err, -e, XLB_EXIT_DAEMON,
+			"permission denied on %s (xlbctl needs root or the socket's group)",
+			path);
+	default:
+		return fail(err, -e, XLB_EXIT_DAEMON,
+			    "cannot connect to xlbd at %s: %s", path,
+			    strerror(e));
+	}
+}
+
+static int set_timeouts(int fd)
+{
+	struct timeval tv = { .tv_sec = XLB_CLIENT_TIMEOUT_S };
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)))
+		return -errno;
+	return 0;
+}
+
+/* Returns a connected socket, or -errno with err filled. */
+static int client_connect(const char *path, struct client_error *err)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd, ret;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return fail(err, -ENAMETOOLONG, XLB_EXIT_USAGE,
+			    "socket path too long (at most %zu bytes): %s",
+			    sizeof(sun.sun_path) - 1, path);
+	strcpy(sun.sun_path, path);
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return fail(err, -errno, XLB_EXIT_DAEMON, "socket: %s",
+			    strerror(errno));
+	ret = set_timeouts(fd);
+	if (ret) {
+		close(fd);
+		return fail(err, ret, XLB_EXIT_DAEMON, "socket timeouts: %s",
+			    strerror(-ret));
+	}
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
+		ret = errno;
+		close(fd);
+		if (ret == EAGAIN) /* listen backlog full for too long */
+			ret = ETIMEDOUT;
+		return connect_error(path, ret, err);
+	}
+	return fd;
+}
+
+static int send_all(int fd, const char *buf, size_t len, const char *path,
+		    struct client_error *err)
+{
+	ssize_t n;
+
+	while (len) {
+		n = send(fd, buf, len, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			return fail(err, -EINTR, XLB_EXIT_DAEMON,
+				    "interrupted");
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return fail(err, -ETIMEDOUT, XLB_EXIT_DAEMON,
+				    "xlbd at %s took no request within %d s",
+				    path, XLB_CLIENT_TIMEOUT_S);
+		if (n < 0)
+			return fail(err, -errno, XLB_EXIT_DAEMON,
+				    "sending request to xlbd at %s: %s", path,
+				    strerror(errno));
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int send_request(int fd, json_t *req, const char *path,
+			struct client_error *err)
+{
+	char *line;
+	size_t len;
+	int ret;
+
+	line = json_dumps(req, JSON_COMPACT);
+	if (!line)
+		return fail(err, -ENOMEM, XLB_EXIT_DAEMON,
+			    "encoding request: out of memory");
+	len = strlen(line);
+	line[len] = '\n'; /* replaces the terminating NUL, sent by length */
+	ret = send_all(fd, line, len + 1, path, err);
+	free(line);
+	return ret;
+}
+
+static int recv_error(int e, const char *path, struct client_error *err)
+{
+	if (e == EINTR)
+		return fail(err, -EINTR, XLB_EXIT_DAEMON, "interrupted");
+	if (e == EAGAIN || e == EWOULDBLOCK)
+		return fail(err, -ETIMEDOUT, XLB_EXIT_DAEMON,
+			    "no reply from xlbd at %s within %d s", path,
+			    XLB_CLIENT_TIMEOUT_S);
+	return fail(err, -e, XLB_EXIT_DAEMON,
+		    "reading reply from xlbd at %s: %s", path, strerror(e));
+}
+
+/*
+ * Read up to the first newline, or to end of stream. On success *buf holds
+ * *len bytes (newline excluded) and must be freed by the caller.
+ */
+static int recv_line(int fd, const char *path, char **buf, size_t *len,
+		     struct client_error *err)
+{
+	size_t have = 0, cap = 0;
+	char *p = NULL, *nl = NULL, *grown;
+	ssize_t n;
+
+	while (!nl) {
+		if (have >= XLB_REPLY_MAX) {
+			free(p);
+			return fail(err, -EMSGSIZE, XLB_EXIT_DAEMON,
+				    "reply from xlbd at %s is over %u MiB",
+				    path, XLB_REPLY_MAX >> 20);
+		}
+		if (cap - have < READ_CHUNK) {
+			cap = cap ? cap * 2 : READ_CHUNK;
+			grown = realloc(p, cap);
+			if (!grown) {
+				free(p);
+				return fail(err, -ENOMEM, XLB_EXIT_DAEMON,
+					    "reading reply: out of memory");
+			}
+			p = grown;
+		}
+		n = recv(fd, p + have, cap - have, 0);
+		if (n < 0) {
+			free(p);
+			return recv_error(errno, path, err);
+		}
+		if (n == 0)
+			break;
+		nl = memchr(p + have, '\n', n);
+		have += n;
+	}
+	*len = nl ? (size_t)(nl - p) : have;
+	if (*len > XLB_REPLY_MAX) {
+		free(p);
+		return fail(err, -EMSGSIZE, XLB_EXIT_DAEMON,
+			    "reply from xlbd at %s is over %u MiB", path,
+			    XLB_REPLY_MAX >> 20);
+	}
+	*buf = p;
+	return 0;
+}
+
+/* The daemon's {"ok": false, "error": ..., "code": ...}. */
+static int reply_error(json_t *reply, struct client_error *err)
+{
+	json_t *msg = json_object_get(reply, "error");
+	json_t *code = json_object_get(reply, "code");
+	int exit_code = XLB_EXIT_DAEMON;
+
+	if (json_is_integer(code) && json_integer_value(code) == XLB_EXIT_USAGE)
+		exit_code = XLB_EXIT_USAGE;
+	if (!json_is_string(msg))
+		return fail(err, -EREMOTEIO, exit_code,
+			    "xlbd reported an error without a message");
+	return fail(err, -EREMOTEIO, exit_code, "%s", json_string_value(msg));
+}
+
+static int parse_reply(const char *buf, size_t len, const char *path,
+		       json_t **data, struct client_error *err)
+{
+	json_error_t jerr;
+	json_t *reply, *ok, *d;
+	int ret = 0;
+
+	if (len == 0)
+		return fail(err, -EPROTO, XLB_EXIT_DAEMON,
+			    "xlbd at %s closed the connection without a reply",
+			    path);
+	reply = json_loadb(buf, len, 0, &jerr);
+	if (!reply)
+		return fail(err, -EPROTO, XLB_EXIT_DAEMON,
+			    "malformed reply from xlbd at %s: %s", path,
+			    jerr.text);
+	ok = json_object_get(reply, "ok");
+	d = json_object_get(reply, "data");
+	if (!json_is_object(reply) || !json_is_boolean(ok)) {
+		ret = fail(err, -EPROTO, XLB_EXIT_DAEMON,
+			   "malformed reply from xlbd at %s: no \"ok\" field",
+			   path);
+	} else if (!json_is_true(ok)) {
+		ret = reply_error(reply, err);
+	} else if (d && !json_is_object(d)) {
+		ret = fail(
+			err, -EPROTO, XLB_EXIT_DAEMON,
+			"malformed reply from xlbd at %s: \"data\" is not an object",
+			path);
+	} else {
+		*data = d ? json_incref(d) : json_object();
+		if (!*data)
+			ret = fail(err, -ENOMEM, XLB_EXIT_DAEMON,
+				   "out of memory");
+	}
+	json_decref(reply);
+	return ret;
+}
+
+int client_call(const char *path, json_t *req, json_t **data,
+		struct client_error *err)
+{
+	size_t len = 0;
+	char *buf = NULL;
+	int fd, ret;
+
+	fd = client_connect(path, err);
+	if (fd < 0)
+		return fd;
+	ret = send_request(fd, req, path, err);
+	if (!ret)
+		ret = recv_line(fd, path, &buf, &len, err);
+	close(fd);
+	if (!ret)
+		ret = parse_reply(buf, len, path, data, err);
+	free(buf);
+	return ret;
+}

@@ -1,0 +1,493 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xlbctl, the command line client of xlbd: global options, then a
+ * {name, fn} table of objects whose handlers parse their keyword arguments
+ * strictly, ask the daemon over its control socket (client.c) and print
+ * the answer as tables or JSON (show.c). Handlers return 0 or -errno, each
+ * error printed once; main maps -EINVAL to exit 1 (usage), others to 2.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "client.h"
+#include "show.h"
+#include "util.h"
+#include "xlb_abi.h"
+
+#define NSEC_PER_SEC 1000000000ull
+
+#define WATCH_INTERVAL_DEFAULT 1.0
+#define WATCH_INTERVAL_MIN 0.1
+#define WATCH_INTERVAL_MAX 3600.0
+#define WATCH_COUNT_MAX 4294967295ull
+
+static const char help_text[] =
+	"Usage: xlbctl [-j|--json] [-s|--socket PATH] OBJECT VERB ...\n"
+	"\n"
+	"Options:\n"
+	"  -j, --json           print JSON, one object per line\n"
+	"  -s, --socket PATH    xlbd's control socket (default " XLB_DEFAULT_SOCKET
+	")\n"
+	"  -h, --help           print this help\n"
+	"\n"
+	"Commands:\n"
+	"  xlbctl status [dev IFNAME]\n"
+	"  xlbctl stats [dev IFNAME] [--watch [interval SECONDS] [count N]]\n"
+	"  xlbctl detach\n"
+	"  xlbctl help\n"
+	"\n"
+	"  status    the daemon, its interfaces and their programs\n"
+	"  stats     packets and bytes per interface, hook, verdict and class\n"
+	"  --watch   rates every interval SECONDS (default 1, 0.1 to 3600),\n"
+	"            N times with count, else until interrupted\n"
+	"  detach    remove xlb's programs, links and pins, then stop xlbd\n"
+	"\n"
+	"Not available in this version: vip, backend, rule, allow, deny, config.\n"
+	"\n"
+	"Exit status: 0 ok, 1 usage error, 2 daemon or kernel error.\n";
+
+/* Objects of the grammar that later versions implement. */
+static const char *const unavailable[] = { "vip",   "backend", "rule",
+					   "allow", "deny",    "config" };
+
+struct ctl {
+	bool json;
+	const char *socket;
+};
+
+struct cmd {
+	const char *name;
+	int (*fn)(struct ctl *ctl, int argc, char **argv);
+};
+
+struct stats_args {
+	const char *dev;
+	bool watch;
+	bool interval_given;
+	bool count_given;
+	double interval; /* seconds */
+	uint64_t count; /* rate samples; 0: until SIGINT */
+};
+
+static volatile sig_atomic_t stop;
+
+static int usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+/* Print "xlbctl: MESSAGE (try 'xlbctl help')" and return -EINVAL. */
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("xlbctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (try 'xlbctl help')\n", stderr);
+	return -EINVAL;
+}
+
+static int unknown_argument(const char *object, const char *word)
+{
+	if (word[0] == '-' && strcmp(word, "--watch") != 0)
+		return usage_error(
+			"unknown argument '%s' for '%s'; options go before the object",
+			word, object);
+	return usage_error("unknown argument '%s' for '%s'", word, object);
+}
+
+/* Ask the daemon; the error, if any, is printed here. */
+static int call(struct ctl *ctl, json_t *req, json_t **data)
+{
+	struct client_error err = { .code = XLB_EXIT_DAEMON };
+	int ret;
+
+	if (!req) {
+		fprintf(stderr, "xlbctl: building request: out of memory\n");
+		return -ENOMEM;
+	}
+	ret = client_call(ctl->socket, req, data, &err);
+	json_decref(req);
+	if (!ret)
+		return 0;
+	if (ret != -EINTR)
+		fprintf(stderr, "xlbctl: %s\n", err.msg);
+	if (err.code == XLB_EXIT_USAGE)
+		return -EINVAL;
+	return ret == -EINVAL ? -EIO : ret;
+}
+
+/* Report a failed show_* call once. */
+static int show_failed(int ret, const char *what, const char *why)
+{
+	if (ret == -EPROTO)
+		fprintf(stderr, "xlbctl: malformed %s reply from xlbd: %s\n",
+			what, why);
+	else
+		fprintf(stderr, "xlbctl: printing %s: %s\n", what,
+			strerror(-ret));
+	return ret;
+}
+
+static int print_json(json_t *data)
+{
+	int ret = show_json(stdout, data);
+
+	if (ret)
+		fprintf(stderr, "xlbctl: printing JSON: %s\n", strerror(-ret));
+	return ret;
+}
+
+/* data as one JSON line with -j, else as fn's table. */
+static int print_data(struct ctl *ctl, json_t *data,
+		      int (*fn)(FILE *, json_t *, const char **),
+		      const char *what)
+{
+	const char *why = NULL;
+	int ret;
+
+	if (ctl->json)
+		return print_json(data);
+	ret = fn(stdout, data, &why);
+	return ret ? show_failed(ret, what, why) : 0;
+}
+
+/* "dev IFNAME" at argv[*i]: a name the kernel could hold. */
+static int parse_dev(int argc, char **argv, int *i, const char **dev)
+{
+	const char *name;
+	size_t len;
+
+	if (*dev)
+		return usage_error("'dev' given twice");
+	if (*i + 1 >= argc)
+		return usage_error("'dev' needs an interface name");
+	name = argv[++*i];
+	len = strlen(name);
+	if (len == 0 || len >= XLB_IFNAMSIZ || strchr(name, '/') ||
+	    strpbrk(name, " \t\n"))
+		return usage_error("invalid interface name '%s'", name);
+	*dev = name;
+	return 0;
+}
+
+static int do_status(struct ctl *ctl, int argc, char **argv)
+{
+	json_t *data = NULL, *one = NULL;
+	const char *dev = NULL;
+	int i, ret;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "dev") != 0)
+			return unknown_argument("status", argv[i]);
+		ret = parse_dev(argc, argv, &i, &dev);
+		if (ret)
+			return ret;
+	}
+	ret = call(ctl, json_pack("{s:s}", "cmd", "status"), &data);
+	if (ret)
+		return ret;
+	if (dev) {
+		ret = show_status_select(data, dev, &one);
+		json_decref(data);
+		data = one;
+		if (ret == -ENOENT) {
+			fprintf(stderr, "xlbctl: unknown interface '%s'\n",
+				dev);
+			return -EINVAL;
+		}
+		if (ret)
+			return show_failed(ret, "status",
+					   "\"interfaces\" is not an array");
+	}
+	ret = print_data(ctl, data, show_status, "status");
+	json_decref(data);
+	return ret;
+}
+
+static int parse_watch_value(int argc, char **argv, int *i,
+			     struct stats_args *a)
+{
+	const char *word = argv[*i];
+	bool interval = strcmp(word, "interval") == 0;
+	bool *given = interval ? &a->interval_given : &a->count_given;
+	const char *value;
+
+	if (*given)
+		return usage_error("'%s' given twice", word);
+	if (*i + 1 >= argc)
+		return usage_error("'%s' needs a value", word);
+	value = argv[++*i];
+	*given = true;
+	if (interval && parse_seconds(value, WATCH_INTERVAL_MIN,
+				      WATCH_INTERVAL_MAX, &a->interval))
+		return usage_error(
+			"interval '%s' is not a number of seconds from 0.1 to 3600",
+			value);
+	if (!interval && parse_u64(value, 1, WATCH_COUNT_MAX, &a->count))
+		return usage_error(
+			"count '%s' is not a whole number from 1 to %llu",
+			value, WATCH_COUNT_MAX);
+	return 0;
+}
+
+static int parse_stats(int argc, char **argv, struct stats_args *a)
+{
+	int i, ret = 0;
+
+	for (i = 0; i < argc && !ret; i++) {
+		if (strcmp(argv[i], "dev") == 0) {
+			ret = parse_dev(argc, argv, &i, &a->dev);
+		} else if (strcmp(argv[i], "--watch") == 0) {
+			if (a->watch)
+				return usage_error("'--watch' given twice");
+			a->watch = true;
+		} else if (strcmp(argv[i], "interval") == 0 ||
+			   strcmp(argv[i], "count") == 0) {
+			ret = parse_watch_value(argc, argv, &i, a);
+		} else {
+			return unknown_argument("stats", argv[i]);
+		}
+	}
+	if (!ret && !a->watch && (a->interval_given || a->count_given))
+		return usage_error("'interval' and 'count' go with '--watch'");
+	return ret;
+}
+
+static int fetch_stats(struct ctl *ctl, const char *dev, json_t **data)
+{
+	json_t *req = json_pack("{s:s}", "cmd", "stats");
+
+	if (req && dev && json_object_set_new(req, "dev", json_string(dev))) {
+		json_decref(req);
+		req = NULL;
+	}
+	return call(ctl, req, data);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/*
+ * Sleep until the monotonic time t, or until SIGINT/SIGTERM: -EINTR then.
+ * The signals are blocked between the check and the wait, so none is lost.
+ */
+static int wait_until(uint64_t t)
+{
+	struct timespec ts = { 0 };
+	sigset_t block, old;
+	uint64_t now = now_ns();
+	int ret = 0;
+
+	if (t > now) {
+		ts.tv_sec = (t - now) / NSEC_PER_SEC;
+		ts.tv_nsec = (t - now) % NSEC_PER_SEC;
+	}
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	if (!stop && ppoll(NULL, 0, &ts, &old) < 0 && errno != EINTR)
+		ret = -errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return stop ? -EINTR : ret;
+}
+
+static int print_sample(struct ctl *ctl, json_t *prev, json_t *cur, uint64_t n)
+{
+	json_t *rates = NULL;
+	const char *why = NULL;
+	int ret;
+
+	ret = show_rates_compute(prev, cur, &rates, &why);
+	if (ret)
+		return show_failed(ret, "stats", why);
+	if (!ctl->json && n > 0)
+		putchar('\n'); /* a blank line between samples */
+	ret = print_data(ctl, rates, show_rates, "stats");
+	json_decref(rates);
+	if (!ret && fflush(stdout)) {
+		fprintf(stderr, "xlbctl: writing output: %s\n",
+			strerror(errno));
+		ret = -EIO;
+	}
+	return ret;
+}
+
+static int stats_watch(struct ctl *ctl, const struct stats_args *a)
+{
+	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART */
+	uint64_t step = (uint64_t)(a->interval * NSEC_PER_SEC);
+	uint64_t next, n = 0;
+	json_t *prev = NULL, *cur = NULL;
+	int ret;
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	ret = fetch_stats(ctl, a->dev, &prev);
+	next = now_ns();
+	while (!ret && (a->count == 0 || n < a->count)) {
+		next += step;
+		if (next < now_ns()) /* fell behind: sample now, no burst */
+			next = now_ns();
+		ret = wait_until(next);
+		if (!ret)
+			ret = fetch_stats(ctl, a->dev, &cur);
+		if (!ret)
+			ret = print_sample(ctl, prev, cur, n++);
+		json_decref(prev);
+		prev = cur;
+		cur = NULL;
+	}
+	json_decref(prev);
+	return ret == -EINTR && stop ? 0 : ret;
+}
+
+static int do_stats(struct ctl *ctl, int argc, char **argv)
+{
+	struct stats_args a = { .interval = WATCH_INTERVAL_DEFAULT };
+	json_t *data = NULL;
+	int ret;
+
+	ret = parse_stats(argc, argv, &a);
+	if (ret)
+		return ret;
+	if (a.watch)
+		return stats_watch(ctl, &a);
+	ret = fetch_stats(ctl, a.dev, &data);
+	if (ret)
+		return ret;
+	ret = print_data(ctl, data, show_stats, "stats");
+	json_decref(data);
+	return ret;
+}
+
+static int do_detach(struct ctl *ctl, int argc, char **argv)
+{
+	json_t *data = NULL;
+	int ret;
+
+	if (argc > 0)
+		return unknown_argument("detach", argv[0]);
+	ret = call(ctl, json_pack("{s:s}", "cmd", "detach"), &data);
+	if (ret)
+		return ret;
+	if (ctl->json)
+		ret = print_json(data);
+	else
+		printf("xlbd detached: programs, links and pins removed\n");
+	json_decref(data);
+	return ret;
+}
+
+static int do_help(struct ctl *ctl, int argc, char **argv)
+{
+	(void)ctl;
+	if (argc > 0)
+		return unknown_argument("help", argv[0]);
+	fputs(help_text, stdout);
+	return 0;
+}
+
+static const struct cmd cmds[] = {
+	{ "status", do_status },
+	{ "stats", do_stats },
+	{ "detach", do_detach },
+	{ "help", do_help },
+};
+
+static int dispatch(struct ctl *ctl, int argc, char **argv)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		if (strcmp(argv[0], cmds[i].name) == 0)
+			return cmds[i].fn(ctl, argc - 1, argv + 1);
+	}
+	for (i = 0; i < ARRAY_SIZE(unavailable); i++) {
+		if (strcmp(argv[0], unavailable[i]) == 0) {
+			fprintf(stderr,
+				"xlbctl: '%s' is not available in this version\n",
+				argv[0]);
+			return -EINVAL;
+		}
+	}
+	return usage_error("unknown object '%s'", argv[0]);
+}
+
+static const struct option long_options[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "socket", required_argument, NULL, 's' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Global options up to the object; sets *help for -h. */
+static int parse_options(int argc, char **argv, struct ctl *ctl, bool *help)
+{
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:hjs:", long_options, NULL)) !=
+	       -1) {
+		switch (c) {
+		case 'j':
+			ctl->json = true;
+			break;
+		case 's':
+			if (!optarg[0])
+				return usage_error("empty socket path");
+			ctl->socket = optarg;
+			break;
+		case 'h':
+			*help = true;
+			break;
+		case ':':
+			return usage_error("option '%s' needs a PATH",
+					   argv[optind - 1]);
+		default:
+			if (optopt)
+				return usage_error("unknown option '-%c'",
+						   optopt);
+			return usage_error("unknown option '%s'",
+					   argv[optind - 1]);
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct ctl ctl = { .socket = XLB_DEFAULT_SOCKET };
+	bool help = false;
+	int ret;
+
+	ret = parse_options(argc, argv, &ctl, &help);
+	if (!ret && help) {
+		fputs(help_text, stdout);
+	} else if (!ret && optind >= argc) {
+		fputs(help_text, stderr);
+		ret = -EINVAL;
+	} else if (!ret) {
+		ret = dispatch(&ctl, argc - optind, argv + optind);
+	}
+	if (fflush(stdout) && !ret) {
+		fprintf(stderr, "xlbctl: writing output: %s\n",
+			strerror(errno));
+		ret = -EIO;
+	}
+	if (ret == 0)
+		return XLB_EXIT_OK;
+	return ret == -EINVAL ? XLB_EXIT_USAGE : XLB_EXIT_DAEMON;
+}
