@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build, test, benchmark and demo xlb. Everything lands in build/.
+# Build, test and demo xlb. Everything lands in build/
 #   make            BPF objects, skeletons, build/xlbd, build/xlbctl
 #   make test       lint, unit, BPF and netns tiers; ends with a total line
 #   make demo       a namespace topology with xlbd and traffic, then cleanup
@@ -52,12 +52,21 @@ BPF_TESTS  := $(patsubst dataplane/tests/%.c,$(BUILD)/tests/%,$(wildcard datapla
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
+.SECONDARY: $(SKELS) $(BPF_OBJS)
+
 .PHONY: all deps test test-unit test-bpf test-netns check-format format \
-	shellcheck bench demo clean
+	shellcheck demo clean
 
 all: $(BUILD)/xlbd $(BUILD)/xlbctl $(BPF_OBJS)
 
-# Run deps.sh when the stamp is missing or the package list changed.
+# Run deps.sh when the stamp is missing, the package list changed, or a
+# tool or library the build needs has gone missing since.
+DEPS_MISSING := $(shell for c in clang bpftool pkg-config clang-format \
+	shellcheck jq socat python3; do command -v $$c >/dev/null || echo $$c; \
+	done; pkg-config --exists $(PKGS) 2>/dev/null || echo libraries)
+ifneq ($(DEPS_MISSING),)
+.PHONY: $(DEPS_STAMP)
+endif
 $(DEPS_STAMP): scripts/deps.sh
 	$(Q)bash scripts/deps.sh
 	$(Q)mkdir -p $(BUILD) && touch $@

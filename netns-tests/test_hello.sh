@@ -146,9 +146,13 @@ CONF
 	check "$mode: TCP counted at tc egress (acks)" \
 		test "$(counter "$name" tc_egress ipv4_tcp)" -gt 0
 
+	# Native mode kills xlbd outright, generic mode stops it politely:
+	# the data plane must survive both.
+	local sig=KILL
+	[ "$mode" = generic ] && sig=TERM
 	id1=$(xdp_prog_id)
 	s1=$(udp_counts "$name")
-	kill -9 "$pid"
+	kill -s "$sig" "$pid"
 	wait "$pid" 2>/dev/null || true
 	check "$mode: traffic flows while xlbd is down" udp_ping 1000
 	check_eq "$mode: program still attached while xlbd is down" \
