@@ -112,10 +112,12 @@ $(BUILD)/tests/test_%: ctl/tests/test_%.c $$(call test_modules,ctl/tests/test_$$
 		$(call test_modules,$<) $(PKG_LIBS)
 
 # BPF tests: run the skeletons through BPF_PROG_TEST_RUN.
-$(BUILD)/tests/test_%: dataplane/tests/test_%.c ctl/tests/harness.h $(SKELS) $(CTL_HDRS) | $(DEPS_STAMP)
+$(BUILD)/tests/test_%: dataplane/tests/test_%.c $$(call test_modules,dataplane/tests/test_$$*.c) \
+		dataplane/tests/frames.h ctl/tests/harness.h $(SKELS) $(CTL_HDRS) | $(DEPS_STAMP)
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) -Ictl/tests -o $@ $< $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) -Ictl/tests -o $@ $< \
+		$(call test_modules,$<) $(PKG_LIBS)
 
 SHELL_SCRIPTS := $(wildcard scripts/*.sh netns-tests/*.sh .ci/run)
 C_SOURCES := $(wildcard dataplane/*.c dataplane/*.h dataplane/include/*.h \

@@ -54,30 +54,43 @@ static int ncpus(void)
 	return n;
 }
 
+/* One zeroed value of `size` bytes per possible CPU, or NULL with *err. */
+static void *percpu_calloc(size_t size, int *cpus, int *err)
+{
+	void *p;
+
+	*cpus = ncpus();
+	if (*cpus <= 0) {
+		*err = *cpus ? *cpus : -EINVAL;
+		return NULL;
+	}
+	p = calloc(*cpus, size);
+	*err = p ? 0 : -ENOMEM;
+	return p;
+}
+
 int maps_hook_stats_read(int fd, __u32 slot, enum xlb_hook hook,
 			 struct xlb_hook_stats *sum)
 {
+	/* xlb_hook_stats is an array of xlb_ctr: sum it as one. */
+	const size_t n = sizeof(*sum) / sizeof(struct xlb_ctr);
 	__u32 key = slot * XLB_HOOK_MAX + hook;
-	int cpus = ncpus();
+	struct xlb_ctr *out = (struct xlb_ctr *)sum;
 	struct xlb_hook_stats *per;
-	int ret = 0;
+	int cpus, ret;
 
-	if (cpus <= 0)
-		return cpus ? cpus : -EINVAL;
-	per = calloc(cpus, sizeof(*per));
+	per = percpu_calloc(sizeof(*per), &cpus, &ret);
 	if (!per)
-		return -ENOMEM;
+		return ret;
 	memset(sum, 0, sizeof(*sum));
 	if (bpf_map_lookup_elem(fd, &key, per))
 		ret = -errno;
 	for (int c = 0; !ret && c < cpus; c++) {
-		for (int v = 0; v < XLB_VERDICT_MAX; v++) {
-			sum->verdict[v].packets += per[c].verdict[v].packets;
-			sum->verdict[v].bytes += per[c].verdict[v].bytes;
-		}
-		for (int p = 0; p < XLB_PCLASS_MAX; p++) {
-			sum->pclass[p].packets += per[c].pclass[p].packets;
-			sum->pclass[p].bytes += per[c].pclass[p].bytes;
+		const struct xlb_ctr *in = (const struct xlb_ctr *)&per[c];
+
+		for (size_t i = 0; i < n; i++) {
+			out[i].packets += in[i].packets;
+			out[i].bytes += in[i].bytes;
 		}
 	}
 	free(per);
@@ -86,16 +99,11 @@ int maps_hook_stats_read(int fd, __u32 slot, enum xlb_hook hook,
 
 int maps_hook_stats_clear(int fd, __u32 slot)
 {
-	int cpus = ncpus();
 	struct xlb_hook_stats *zero;
-	int ret = 0;
+	int cpus, ret;
 
-	if (cpus <= 0)
-		return cpus ? cpus : -EINVAL;
-	zero = calloc(cpus, sizeof(*zero));
-	if (!zero)
-		return -ENOMEM;
-	for (__u32 h = 0; !ret && h < XLB_HOOK_MAX; h++) {
+	zero = percpu_calloc(sizeof(*zero), &cpus, &ret);
+	for (__u32 h = 0; zero && !ret && h < XLB_HOOK_MAX; h++) {
 		__u32 key = slot * XLB_HOOK_MAX + h;
 
 		if (bpf_map_update_elem(fd, &key, zero, BPF_ANY))
@@ -107,22 +115,15 @@ int maps_hook_stats_clear(int fd, __u32 slot)
 
 int maps_reasons_read(int fd, __u64 out[XLB_REASON_MAX])
 {
-	int cpus = ncpus();
 	struct xlb_reason_stats *per;
-	int ret = 0;
+	int cpus, ret;
 
-	if (cpus <= 0)
-		return cpus ? cpus : -EINVAL;
-	per = calloc(cpus, sizeof(*per));
-	if (!per)
-		return -ENOMEM;
-	for (__u32 r = 0; !ret && r < XLB_REASON_MAX; r++) {
+	per = percpu_calloc(sizeof(*per), &cpus, &ret);
+	for (__u32 r = 0; per && !ret && r < XLB_REASON_MAX; r++) {
 		out[r] = 0;
-		if (bpf_map_lookup_elem(fd, &r, per)) {
+		if (bpf_map_lookup_elem(fd, &r, per))
 			ret = -errno;
-			break;
-		}
-		for (int c = 0; c < cpus; c++)
+		for (int c = 0; !ret && c < cpus; c++)
 			out[r] += per[c].packets;
 	}
 	free(per);

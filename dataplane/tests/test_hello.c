@@ -1,3 +1,4 @@
+// modules: maps
 // SPDX-License-Identifier: GPL-2.0
 /*
  * BPF tier: the hello counters of the XDP and tc programs, run through
@@ -18,6 +19,7 @@
 #include <bpf/libbpf.h>
 
 #include "harness.h"
+#include "maps.h"
 #include "xlb_abi.h"
 #include "xlb.skel.h"
 #include "frames.h"
@@ -27,7 +29,6 @@
 #define LO_SLOT 5
 
 static struct xlb *skel;
-static int ncpus;
 
 struct fixture {
 	const char *name;
@@ -81,44 +82,20 @@ static const struct fixture fixtures[] = {
 	  XLB_REASON_ARP_TRUNCATED },
 };
 
-/* Sum one per-CPU hook stats entry over all CPUs. */
 static int read_hook_stats(__u32 slot, enum xlb_hook hook,
 			   struct xlb_hook_stats *sum)
 {
-	struct xlb_hook_stats *per = calloc(ncpus, sizeof(*per));
-	__u32 key = slot * XLB_HOOK_MAX + hook;
-	int err;
-
-	if (!per)
-		return -ENOMEM;
-	memset(sum, 0, sizeof(*sum));
-	err = bpf_map_lookup_elem(bpf_map__fd(skel->maps.xlb_hook_stats), &key,
-				  per);
-	for (int c = 0; !err && c < ncpus; c++) {
-		for (int v = 0; v < XLB_VERDICT_MAX; v++) {
-			sum->verdict[v].packets += per[c].verdict[v].packets;
-			sum->verdict[v].bytes += per[c].verdict[v].bytes;
-		}
-		for (int p = 0; p < XLB_PCLASS_MAX; p++) {
-			sum->pclass[p].packets += per[c].pclass[p].packets;
-			sum->pclass[p].bytes += per[c].pclass[p].bytes;
-		}
-	}
-	free(per);
-	return err;
+	return maps_hook_stats_read(bpf_map__fd(skel->maps.xlb_hook_stats),
+				    slot, hook, sum);
 }
 
 static __u64 read_reason(__u32 reason)
 {
-	struct xlb_reason_stats per[ncpus];
-	__u64 sum = 0;
+	__u64 all[XLB_REASON_MAX];
 
-	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.xlb_reasons), &reason,
-				per))
+	if (maps_reasons_read(bpf_map__fd(skel->maps.xlb_reasons), all))
 		return ~0ull;
-	for (int c = 0; c < ncpus; c++)
-		sum += per[c].packets;
-	return sum;
+	return all[reason];
 }
 
 /* Run prog on frame; returns its retval, or -1 if the run itself failed. */
@@ -253,7 +230,6 @@ static int setup(void)
 	err = xlb__load(skel);
 	if (err)
 		return err;
-	ncpus = libbpf_num_possible_cpus();
 	return bpf_map_update_elem(bpf_map__fd(skel->maps.xlb_ifaces), &key,
 				   &ifc, BPF_ANY);
 }
