@@ -12,7 +12,7 @@
 #include <linux/types.h>
 
 /* Layout version of every pinned map, stored in xlb_meta. */
-#define XLB_ABI_VERSION 1
+#define XLB_ABI_VERSION 2
 
 /* Interfaces one daemon can drive; each has a counter slot. */
 #define XLB_MAX_IFACES 64
@@ -77,8 +77,17 @@ enum xlb_reason {
 	XLB_REASON_L4_TRUNCATED,
 	XLB_REASON_ARP_TRUNCATED,
 	XLB_REASON_UNKNOWN_IFACE, /* attached where xlbd has no slot */
+	/* Drops by the filter stage; everything above is passed on. */
+	XLB_REASON_FILTER_RULE, /* a drop rule matched */
+	XLB_REASON_FILTER_DENY, /* the deny list matched */
+	XLB_REASON_FILTER_NOT_ALLOWED, /* allow list non-empty, no match */
+	XLB_REASON_FILTER_MALFORMED, /* IP packet that cannot be parsed */
+	XLB_REASON_FILTER_FRAGMENT, /* first fragment too short for L4 */
 	XLB_REASON_MAX,
 };
+
+/* The first reason that is a drop (the ones before it are exceptions). */
+#define XLB_REASON_FIRST_DROP XLB_REASON_FILTER_RULE
 
 /* Stages an interface runs; counters always run. */
 enum xlb_stage_flags {
@@ -134,6 +143,167 @@ struct xlb_meta {
 
 #define XLB_HOOK_STATS_ENTRIES (XLB_MAX_IFACES * XLB_HOOK_MAX)
 
+/*
+ * Filter. Rules live in one hash map keyed by (shape, masked fields): a
+ * shape is which fields a rule matches and its prefix lengths, so a packet
+ * costs one lookup per distinct shape, whatever the number of rules.
+ */
+
+/* Rule shapes per direction and family; more is refused by xlbd. */
+#define XLB_MAX_SHAPES 32
+
+/* Default map sizes; the config's filter.max_rules / max_prefixes set them. */
+#define XLB_DEFAULT_MAX_RULES 4096
+#define XLB_DEFAULT_MAX_PREFIXES 65536
+/* Fragments whose first fragment's verdict is remembered. */
+#define XLB_FRAG_ENTRIES 16384
+
+/* The direction a rule or list applies to. */
+enum xlb_dir {
+	XLB_DIR_INGRESS = 0, /* XDP, or tc ingress where XDP is off */
+	XLB_DIR_EGRESS, /* tc egress */
+	XLB_DIR_MAX,
+};
+
+enum xlb_family {
+	XLB_FAMILY_V4 = 0,
+	XLB_FAMILY_V6,
+	XLB_FAMILY_MAX,
+};
+
+enum xlb_rule_field {
+	XLB_FIELD_SRC = 1u << 0,
+	XLB_FIELD_DST = 1u << 1,
+	XLB_FIELD_PROTO = 1u << 2,
+	XLB_FIELD_SPORT = 1u << 3,
+	XLB_FIELD_DPORT = 1u << 4,
+};
+
+enum xlb_action {
+	XLB_ACTION_PASS = 0,
+	XLB_ACTION_DROP,
+};
+
+enum xlb_list {
+	XLB_LIST_ALLOW = 0,
+	XLB_LIST_DENY,
+};
+
+/* One rule shape, with the masks its prefix lengths make. */
+struct xlb_shape {
+	__u32 id; /* part of every key of the shape's rules */
+	__u32 min_order; /* at most the lowest order among its rules */
+	__u8 fields; /* enum xlb_rule_field */
+	__u8 src_plen;
+	__u8 dst_plen;
+	__u8 pad[5];
+	__be32 src_mask[4];
+	__be32 dst_mask[4];
+};
+
+/*
+ * xlb_shapes value: key is dir * XLB_FAMILY_MAX + family. The shapes of
+ * that direction and family, sorted by min_order. Written whole by xlbd
+ * (a hash map update replaces the value atomically).
+ */
+struct xlb_shape_list {
+	__u32 count;
+	__u32 pad;
+	struct xlb_shape shapes[XLB_MAX_SHAPES];
+};
+
+/* xlb_rules key: fields the shape does not match are zero. */
+struct xlb_rule_key {
+	__u32 shape;
+	__u8 proto;
+	__u8 pad;
+	__be16 sport;
+	__be16 dport;
+	__u16 pad2;
+	__be32 src[4]; /* masked to the shape's src_plen; IPv4 in [0] */
+	__be32 dst[4];
+};
+
+/* xlb_rules value. */
+struct xlb_rule_val {
+	__u32 id; /* index into xlb_rule_stats and xlb_rule_specs */
+	__u32 order;
+	__u32 action; /* enum xlb_action */
+	__u32 pad;
+};
+
+/* The rule as configured, kept pinned so a restart recovers it. */
+struct xlb_rule_spec {
+	__u32 in_use;
+	__u32 order;
+	__u8 action; /* enum xlb_action */
+	__u8 dir; /* enum xlb_dir */
+	__u8 family; /* enum xlb_family, or XLB_FAMILY_MAX for both */
+	__u8 fields; /* enum xlb_rule_field */
+	__u8 src_plen;
+	__u8 dst_plen;
+	__u8 proto;
+	__u8 pad;
+	__be16 sport;
+	__be16 dport;
+	__u32 pad2;
+	__be32 src[4];
+	__be32 dst[4];
+};
+
+/* Allow/deny trie keys: prefixlen counts the dir byte (8 bits) too. */
+struct xlb_lpm4_key {
+	__u32 prefixlen;
+	__u8 dir;
+	__u8 addr[4];
+	__u8 pad[3];
+};
+
+struct xlb_lpm6_key {
+	__u32 prefixlen;
+	__u8 dir;
+	__u8 addr[16];
+	__u8 pad[3];
+};
+
+/* Allow/deny trie value: the entry's id in xlb_list_stats/_specs. */
+struct xlb_list_val {
+	__u32 id;
+};
+
+/* A list entry as configured, kept pinned so a restart recovers it. */
+struct xlb_list_spec {
+	__u8 in_use;
+	__u8 list; /* enum xlb_list */
+	__u8 dir;
+	__u8 family;
+	__u8 plen;
+	__u8 pad[3];
+	__u8 addr[16];
+};
+
+/* xlb_filter_conf value (key 0): what the data plane needs globally. */
+struct xlb_filter_conf {
+	__u32 allow_entries[XLB_DIR_MAX]; /* non-zero: allow list enforced */
+};
+
+/* xlb_frags key: a fragmented datagram in one direction. */
+struct xlb_frag_key {
+	__be32 src[4];
+	__be32 dst[4];
+	__u32 id; /* IPv4 id or IPv6 fragment identification */
+	__u8 proto;
+	__u8 family;
+	__u8 dir;
+	__u8 pad;
+};
+
+/* xlb_frags value: what the first fragment's rule lookup decided. */
+struct xlb_frag_val {
+	__u32 rule_id; /* 0: no rule matched it */
+	__u32 action; /* enum xlb_action of that rule */
+};
+
 _Static_assert(sizeof(struct xlb_ctr) == 16, "xlb_ctr size");
 _Static_assert(sizeof(struct xlb_iface) == 32, "xlb_iface size");
 _Static_assert(sizeof(struct xlb_hook_stats) ==
@@ -141,5 +311,17 @@ _Static_assert(sizeof(struct xlb_hook_stats) ==
 	       "xlb_hook_stats size");
 _Static_assert(sizeof(struct xlb_reason_stats) == 8, "xlb_reason_stats size");
 _Static_assert(sizeof(struct xlb_meta) == 16, "xlb_meta size");
+_Static_assert(sizeof(struct xlb_shape) == 48, "xlb_shape size");
+_Static_assert(sizeof(struct xlb_shape_list) == 8 + 48 * XLB_MAX_SHAPES,
+	       "xlb_shape_list size");
+_Static_assert(sizeof(struct xlb_rule_key) == 44, "xlb_rule_key size");
+_Static_assert(sizeof(struct xlb_rule_val) == 16, "xlb_rule_val size");
+_Static_assert(sizeof(struct xlb_rule_spec) == 56, "xlb_rule_spec size");
+_Static_assert(sizeof(struct xlb_lpm4_key) == 12, "xlb_lpm4_key size");
+_Static_assert(sizeof(struct xlb_lpm6_key) == 24, "xlb_lpm6_key size");
+_Static_assert(sizeof(struct xlb_list_spec) == 24, "xlb_list_spec size");
+_Static_assert(sizeof(struct xlb_filter_conf) == 8, "xlb_filter_conf size");
+_Static_assert(sizeof(struct xlb_frag_key) == 40, "xlb_frag_key size");
+_Static_assert(sizeof(struct xlb_frag_val) == 8, "xlb_frag_val size");
 
 #endif /* XLB_ABI_H */
