@@ -56,6 +56,11 @@ const char *const xlb_reason_names[XLB_REASON_MAX] = {
 	[XLB_REASON_L4_TRUNCATED] = "l4_truncated",
 	[XLB_REASON_ARP_TRUNCATED] = "arp_truncated",
 	[XLB_REASON_UNKNOWN_IFACE] = "unknown_iface",
+	[XLB_REASON_FILTER_RULE] = "filter_rule",
+	[XLB_REASON_FILTER_DENY] = "filter_deny",
+	[XLB_REASON_FILTER_NOT_ALLOWED] = "filter_not_allowed",
+	[XLB_REASON_FILTER_MALFORMED] = "filter_malformed",
+	[XLB_REASON_FILTER_FRAGMENT] = "filter_fragment",
 };
 
 static json_t *ctr_json(const struct xlb_ctr *c)
@@ -118,7 +123,7 @@ json_t *stats_json(struct xlb_dp *dp, const char *only, char *err,
 	__u32 ifindex[XLB_MAX_IFACES];
 	struct xlb_iface ifc[XLB_MAX_IFACES];
 	__u64 reasons[XLB_REASON_MAX];
-	json_t *ifaces, *exc, *out;
+	json_t *ifaces, *exc, *drops, *out;
 	int n, ret = 0;
 
 	n = maps_iface_list(dp->map_ifaces, ifindex, ifc, XLB_MAX_IFACES);
@@ -145,10 +150,13 @@ json_t *stats_json(struct xlb_dp *dp, const char *only, char *err,
 		return NULL;
 	}
 	exc = json_object();
+	drops = json_object();
 	for (int r = 0; r < XLB_REASON_MAX; r++)
-		json_object_set_new(exc, xlb_reason_names[r],
+		json_object_set_new(r < XLB_REASON_FIRST_DROP ? exc : drops,
+				    xlb_reason_names[r],
 				    json_integer((json_int_t)reasons[r]));
-	out = json_pack("{s:I, s:o, s:o}", "time_ns", (json_int_t)now_ns(),
-			"interfaces", ifaces, "exceptions", exc);
+	out = json_pack("{s:I, s:o, s:o, s:o}", "time_ns", (json_int_t)now_ns(),
+			"interfaces", ifaces, "exceptions", exc, "drops",
+			drops);
 	return out;
 }
