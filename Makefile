@@ -3,6 +3,7 @@
 # Build, test and demo xlb. Everything lands in build/
 #   make            BPF objects, skeletons, build/xlbd, build/xlbctl
 #   make test       lint, unit, BPF and netns tiers; ends with a total line
+#   make bench      ns/packet of the data plane's stages (root)
 #   make demo       a namespace topology with xlbd and traffic, then cleanup
 #   make V=1        show the full commands
 # scripts/deps.sh installs whatever Debian packages are missing.
@@ -42,8 +43,9 @@ SKELS    := $(patsubst dataplane/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 CTL_HDRS := $(wildcard ctl/*.h) dataplane/include/xlb_abi.h
 # Modules shared by the daemon, the CLI and the tests.
 COMMON   := log util
-XLBD_MODS := xlbd config loader maps netlink api ifaces stats $(COMMON)
-XLBCTL_MODS := xlbctl client show $(COMMON)
+XLBD_MODS := xlbd config config_filter config_text rule loader maps netlink api api_filter \
+	ifaces stats filter filter_lists filter_state keytab $(COMMON)
+XLBCTL_MODS := xlbctl client show rates show_filter cmd_filter cmd_batch rule $(COMMON)
 XLBD_OBJS := $(patsubst %,$(BUILD)/ctl/%.o,$(XLBD_MODS))
 XLBCTL_OBJS := $(patsubst %,$(BUILD)/ctl/%.o,$(XLBCTL_MODS))
 
@@ -55,7 +57,7 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 .SECONDARY: $(SKELS) $(BPF_OBJS)
 
 .PHONY: all deps test test-unit test-bpf test-netns check-format format \
-	shellcheck demo clean
+	shellcheck bench demo clean
 
 all: $(BUILD)/xlbd $(BUILD)/xlbctl $(BPF_OBJS)
 
@@ -118,6 +120,18 @@ $(BUILD)/tests/test_%: dataplane/tests/test_%.c $$(call test_modules,dataplane/t
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) -Ictl/tests -o $@ $< \
 		$(call test_modules,$<) $(PKG_LIBS)
+
+BENCHES := $(patsubst dataplane/bench/%.c,$(BUILD)/bench/%,$(wildcard dataplane/bench/*.c))
+
+$(BUILD)/bench/%: dataplane/bench/%.c $$(call test_modules,dataplane/bench/$$*.c) \
+		dataplane/tests/frames.h dataplane/tests/fixture.h $(SKELS) $(CTL_HDRS) | $(DEPS_STAMP)
+	$(call msg,BENCH,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) -Idataplane/tests -o $@ $< \
+		$(call test_modules,$<) $(PKG_LIBS)
+
+bench: all $(BENCHES)
+	$(Q)for b in $(BENCHES); do $$b || exit 1; done
 
 SHELL_SCRIPTS := $(wildcard scripts/*.sh netns-tests/*.sh .ci/run)
 C_SOURCES := $(wildcard dataplane/*.c dataplane/*.h dataplane/include/*.h \

@@ -87,6 +87,7 @@ int api_open(struct api_server *srv, const char *path, char *err, size_t errlen)
 static void client_drop(struct api_server *srv, int i)
 {
 	close(srv->clients[i]->fd);
+	free(srv->clients[i]->buf);
 	free(srv->clients[i]);
 	srv->clients[i] = NULL;
 }
@@ -158,11 +159,11 @@ static json_t *error_msg(const char *text, int code)
 
 static json_t *dispatch(struct api_server *srv, const char *line)
 {
+	struct api_error e = { .code = API_FAILED };
 	json_error_t jerr;
-	json_t *req, *data = NULL;
+	json_t *req, *data = NULL, *reply;
 	const char *cmd;
-	char err[512] = "";
-	int code = API_FAILED;
+	char err[600];
 
 	req = json_loads(line, JSON_REJECT_DUPLICATES, &jerr);
 	if (!req || !json_is_object(req)) {
@@ -174,23 +175,50 @@ static json_t *dispatch(struct api_server *srv, const char *line)
 	for (size_t i = 0; cmd && i < srv->n_cmds; i++) {
 		if (strcmp(cmd, srv->cmds[i].name))
 			continue;
-		data = srv->cmds[i].fn(srv->ctx, req, err, sizeof(err), &code);
+		data = srv->cmds[i].fn(srv->ctx, req, &e);
 		json_decref(req);
-		if (!data)
-			return error_msg(err, code);
-		return json_pack("{s:b, s:o}", "ok", 1, "data", data);
+		if (data)
+			return json_pack("{s:b, s:o}", "ok", 1, "data", data);
+		reply = error_msg(e.msg, e.code);
+		if (e.extra) {
+			json_object_update(reply, e.extra);
+			json_decref(e.extra);
+		}
+		return reply;
 	}
 	snprintf(err, sizeof(err), "unknown request '%s'", cmd ? cmd : "");
 	json_decref(req);
 	return error_msg(err, API_USAGE);
 }
 
+/* Room for more input, up to API_MAX_REQUEST; false when there is none. */
+static bool client_room(struct api_client *c)
+{
+	size_t cap = c->cap ? c->cap * 2 : API_MIN_BUFFER;
+	char *buf;
+
+	if (c->len < c->cap)
+		return true;
+	if (cap > API_MAX_REQUEST || !(buf = realloc(c->buf, cap)))
+		return false;
+	c->buf = buf;
+	c->cap = cap;
+	return true;
+}
+
 /* Read what the client sent; answer each complete line. */
 static void client_read(struct api_server *srv, int i)
 {
 	struct api_client *c = srv->clients[i];
-	ssize_t r = recv(c->fd, c->buf + c->len, sizeof(c->buf) - c->len, 0);
+	ssize_t r;
 	char *nl;
+
+	if (!client_room(c)) {
+		reply(c->fd, error_msg("request too long", API_USAGE));
+		client_drop(srv, i);
+		return;
+	}
+	r = recv(c->fd, c->buf + c->len, c->cap - c->len, 0);
 
 	if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
 		client_drop(srv, i);
@@ -210,9 +238,11 @@ static void client_read(struct api_server *srv, int i)
 		memmove(c->buf, c->buf + used, c->len - used);
 		c->len -= used;
 	}
-	if (c->len == sizeof(c->buf)) {
-		reply(c->fd, error_msg("request too long", API_USAGE));
-		client_drop(srv, i);
+	/* A large request is done with: give its memory back. */
+	if (!c->len && c->cap > API_MIN_BUFFER) {
+		free(c->buf);
+		c->buf = NULL;
+		c->cap = 0;
 	}
 }
 

@@ -13,7 +13,10 @@
 #include <jansson.h>
 
 #define API_MAX_CLIENTS 32
-#define API_MAX_REQUEST 65536
+/* A request line may be this long (a batch of a million changes is about
+ * 80 MB); the buffer grows from API_MIN_BUFFER as a request needs it. */
+#define API_MAX_REQUEST (256u << 20)
+#define API_MIN_BUFFER 65536
 
 /* Exit codes the client reports (DESIGN.md: 1 usage, 2 daemon/kernel). */
 enum api_code {
@@ -21,17 +24,24 @@ enum api_code {
 	API_FAILED = 2,
 };
 
-/* One command: returns the data object, or NULL with err and *code set. */
+/* A failed request: the message, the exit code, and optional fields
+ * added to the error reply (e.g. the index of a batch's bad op). */
+struct api_error {
+	char msg[512];
+	int code; /* enum api_code */
+	json_t *extra;
+};
+
+/* One command: returns the data object, or NULL with *e filled in. */
 struct api_cmd {
 	const char *name;
-	json_t *(*fn)(void *ctx, json_t *req, char *err, size_t errlen,
-		      int *code);
+	json_t *(*fn)(void *ctx, json_t *req, struct api_error *e);
 };
 
 struct api_client {
 	int fd;
-	size_t len;
-	char buf[API_MAX_REQUEST];
+	size_t len, cap;
+	char *buf;
 };
 
 struct api_server {

@@ -4,7 +4,8 @@
  * request: connect, send the request as one compact JSON line, read until
  * the first newline (or end of stream), parse with jansson and split the
  * reply into its data or its error. Socket timeouts bound every wait, so a
- * wedged daemon costs at most XLB_CLIENT_TIMEOUT_S per step.
+ * wedged daemon costs at most XLB_CLIENT_TIMEOUT_S per step (the caller's
+ * timeout for the reply).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -58,12 +59,11 @@ static int connect_error(const char *path, int e, struct client_error *err)
 	}
 }
 
-static int set_timeouts(int fd)
+static int set_timeout(int fd, int opt, int seconds)
 {
-	struct timeval tv = { .tv_sec = XLB_CLIENT_TIMEOUT_S };
+	struct timeval tv = { .tv_sec = seconds };
 
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
-	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)))
+	if (setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv)))
 		return -errno;
 	return 0;
 }
@@ -84,7 +84,9 @@ static int client_connect(const char *path, struct client_error *err)
 	if (fd < 0)
 		return fail(err, -errno, XLB_EXIT_DAEMON, "socket: %s",
 			    strerror(errno));
-	ret = set_timeouts(fd);
+	ret = set_timeout(fd, SO_RCVTIMEO, XLB_CLIENT_TIMEOUT_S);
+	if (!ret)
+		ret = set_timeout(fd, SO_SNDTIMEO, XLB_CLIENT_TIMEOUT_S);
 	if (ret) {
 		close(fd);
 		return fail(err, ret, XLB_EXIT_DAEMON, "socket timeouts: %s",
@@ -124,32 +126,15 @@ static int send_all(int fd, const char *buf, size_t len, const char *path,
 	return 0;
 }
 
-static int send_request(int fd, json_t *req, const char *path,
-			struct client_error *err)
-{
-	char *line;
-	size_t len;
-	int ret;
-
-	line = json_dumps(req, JSON_COMPACT);
-	if (!line)
-		return fail(err, -ENOMEM, XLB_EXIT_DAEMON,
-			    "encoding request: out of memory");
-	len = strlen(line);
-	line[len] = '\n'; /* replaces the terminating NUL, sent by length */
-	ret = send_all(fd, line, len + 1, path, err);
-	free(line);
-	return ret;
-}
-
-static int recv_error(int e, const char *path, struct client_error *err)
+static int recv_error(int e, const char *path, int timeout_s,
+		      struct client_error *err)
 {
 	if (e == EINTR)
 		return fail(err, -EINTR, XLB_EXIT_DAEMON, "interrupted");
 	if (e == EAGAIN || e == EWOULDBLOCK)
 		return fail(err, -ETIMEDOUT, XLB_EXIT_DAEMON,
 			    "no reply from xlbd at %s within %d s", path,
-			    XLB_CLIENT_TIMEOUT_S);
+			    timeout_s);
 	return fail(err, -e, XLB_EXIT_DAEMON,
 		    "reading reply from xlbd at %s: %s", path, strerror(e));
 }
@@ -158,8 +143,8 @@ static int recv_error(int e, const char *path, struct client_error *err)
  * Read up to the first newline, or to end of stream. On success *buf holds
  * *len bytes (newline excluded) and must be freed by the caller.
  */
-static int recv_line(int fd, const char *path, char **buf, size_t *len,
-		     struct client_error *err)
+static int recv_line(int fd, const char *path, int timeout_s, char **buf,
+		     size_t *len, struct client_error *err)
 {
 	size_t have = 0, cap = 0;
 	char *p = NULL, *nl = NULL, *grown;
@@ -185,7 +170,7 @@ static int recv_line(int fd, const char *path, char **buf, size_t *len,
 		n = recv(fd, p + have, cap - have, 0);
 		if (n < 0) {
 			free(p);
-			return recv_error(errno, path, err);
+			return recv_error(errno, path, timeout_s, err);
 		}
 		if (n == 0)
 			break;
@@ -203,15 +188,37 @@ static int recv_line(int fd, const char *path, char **buf, size_t *len,
 	return 0;
 }
 
-/* The daemon's {"ok": false, "error": ..., "code": ...}. */
+/*
+ * After a send that failed because the daemon closed the connection: the
+ * reply it sent before closing (it refuses an over-long request early), or
+ * the send error if there is none.
+ */
+static int recv_early_reply(int fd, const char *path, int send_ret, char **buf,
+			    size_t *len, struct client_error *err)
+{
+	struct client_error send_err = *err;
+
+	if (!recv_line(fd, path, XLB_CLIENT_TIMEOUT_S, buf, len, err) &&
+	    *len > 0)
+		return 0;
+	free(*buf);
+	*buf = NULL;
+	*err = send_err;
+	return send_ret;
+}
+
+/* The daemon's {"ok": false, "error": ..., "code": ..., "index": ...}. */
 static int reply_error(json_t *reply, struct client_error *err)
 {
 	json_t *msg = json_object_get(reply, "error");
 	json_t *code = json_object_get(reply, "code");
+	json_t *index = json_object_get(reply, "index");
 	int exit_code = XLB_EXIT_DAEMON;
 
 	if (json_is_integer(code) && json_integer_value(code) == XLB_EXIT_USAGE)
 		exit_code = XLB_EXIT_USAGE;
+	if (json_is_integer(index) && json_integer_value(index) >= 0)
+		err->index = json_integer_value(index);
 	if (!json_is_string(msg))
 		return fail(err, -EREMOTEIO, exit_code,
 			    "xlbd reported an error without a message");
@@ -257,22 +264,75 @@ static int parse_reply(const char *buf, size_t len, const char *path,
 	return ret;
 }
 
-int client_call(const char *path, json_t *req, json_t **data,
-		struct client_error *err)
+int client_call_line(const char *path, const char *line, size_t len,
+		     int timeout_s, json_t **data, struct client_error *err)
 {
-	size_t len = 0;
+	size_t rlen = 0;
 	char *buf = NULL;
 	int fd, ret;
 
+	err->index = -1;
+	if (len > XLB_REQUEST_MAX)
+		return fail(err, -EMSGSIZE, XLB_EXIT_USAGE,
+			    "request of %zu bytes is over %u MiB", len,
+			    XLB_REQUEST_MAX >> 20);
 	fd = client_connect(path, err);
 	if (fd < 0)
 		return fd;
-	ret = send_request(fd, req, path, err);
+	ret = send_all(fd, line, len, path, err);
 	if (!ret)
-		ret = recv_line(fd, path, &buf, &len, err);
+		ret = send_all(fd, "\n", 1, path, err);
+	if (ret == -EPIPE || ret == -ECONNRESET)
+		ret = recv_early_reply(fd, path, ret, &buf, &rlen, err);
+	else if (!ret && set_timeout(fd, SO_RCVTIMEO, timeout_s))
+		ret = fail(err, -errno, XLB_EXIT_DAEMON, "socket timeouts: %s",
+			   strerror(errno));
+	else if (!ret)
+		ret = recv_line(fd, path, timeout_s, &buf, &rlen, err);
 	close(fd);
 	if (!ret)
-		ret = parse_reply(buf, len, path, data, err);
+		ret = parse_reply(buf, rlen, path, data, err);
 	free(buf);
 	return ret;
+}
+
+int client_call(const char *path, json_t *req, json_t **data,
+		struct client_error *err)
+{
+	char *line;
+	int ret;
+
+	err->index = -1;
+	line = json_dumps(req, JSON_COMPACT);
+	if (!line)
+		return fail(err, -ENOMEM, XLB_EXIT_DAEMON,
+			    "encoding request: out of memory");
+	ret = client_call_line(path, line, strlen(line), XLB_CLIENT_TIMEOUT_S,
+			       data, err);
+	free(line);
+	return ret;
+}
+
+int client_report(int ret, const struct client_error *err, const char *where)
+{
+	if (ret != -EINTR)
+		fprintf(stderr, "xlbctl: %s%s%s\n", where ? where : "",
+			where ? ": " : "", err->msg);
+	if (err->code == XLB_EXIT_USAGE)
+		return -EINVAL;
+	return ret == -EINVAL ? -EIO : ret;
+}
+
+int client_request(const char *path, json_t *req, json_t **data)
+{
+	struct client_error err = { .code = XLB_EXIT_DAEMON };
+	int ret;
+
+	if (!req) {
+		fprintf(stderr, "xlbctl: building request: out of memory\n");
+		return -ENOMEM;
+	}
+	ret = client_call(path, req, data, &err);
+	json_decref(req);
+	return ret ? client_report(ret, &err, NULL) : 0;
 }

@@ -4,26 +4,21 @@
  * top-level sections, each with its own parser, walks the settings in file
  * order and fills struct xlb_config. Every key is checked (unknown keys are
  * errors), the first problem is reported once as "FILE:LINE: reason" and
- * nothing is returned as valid unless the whole file is.
+ * nothing is returned as valid unless the whole file is. The interfaces
+ * section is parsed here, the filter section in config_filter.c.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <libconfig.h>
 
 #include "config.h"
+#include "config_int.h"
 #include "util.h"
-
-struct parse_ctx {
-	const char *file; /* the name messages use */
-	char *err;
-	size_t errlen;
-	struct xlb_config *conf;
-};
 
 /* A string value of a key and what it stands for. */
 struct choice {
@@ -52,7 +47,7 @@ struct stage {
 };
 
 static const struct stage stages[] = {
-	{ "filter", XLB_STAGE_FILTER, false },
+	{ "filter", XLB_STAGE_FILTER, true },
 	{ "lb", XLB_STAGE_LB, false },
 };
 
@@ -68,9 +63,7 @@ static void vreport(char *err, size_t errlen, const char *file, int line,
 		vsnprintf(err + n, errlen - n, fmt, ap);
 }
 
-/* Report a problem at line of the file being parsed; returns -EINVAL. */
-static int __attribute__((format(printf, 3, 4)))
-fail_at(struct parse_ctx *c, int line, const char *fmt, ...)
+int cfg_fail_at(struct parse_ctx *c, int line, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -80,16 +73,15 @@ fail_at(struct parse_ctx *c, int line, const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* Report a problem with setting s, where it was written; returns -EINVAL. */
-static int __attribute__((format(printf, 3, 4)))
-fail(struct parse_ctx *c, const config_setting_t *s, const char *fmt, ...)
+int cfg_fail(struct parse_ctx *c, const config_setting_t *s, const char *fmt,
+	     ...)
 {
 	const char *file = config_setting_source_file(s);
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport(c->err, c->errlen, file ? file : c->file,
-		config_setting_source_line(s), fmt, ap);
+	vreport(c->err, c->errlen, file ? file : c->file, cfg_line(c, s), fmt,
+		ap);
 	va_end(ap);
 	return -EINVAL;
 }
@@ -125,8 +117,7 @@ static void choices_list(const struct choice *tab, size_t n, char *buf,
 	}
 }
 
-/* Append name to the comma-separated list in buf. */
-static void list_add(char *buf, size_t len, const char *name)
+void cfg_list_add(char *buf, size_t len, const char *name)
 {
 	size_t off = strlen(buf);
 
@@ -142,7 +133,7 @@ static int parse_choice(struct parse_ctx *c, const config_setting_t *s,
 	size_t i;
 
 	if (config_setting_type(s) != CONFIG_TYPE_STRING)
-		return fail(c, s, "%s: expected a string", key);
+		return cfg_fail(c, s, "%s: expected a string", key);
 	str = config_setting_get_string(s);
 	for (i = 0; i < n; i++) {
 		if (!strcmp(str, tab[i].str)) {
@@ -151,7 +142,8 @@ static int parse_choice(struct parse_ctx *c, const config_setting_t *s,
 		}
 	}
 	choices_list(tab, n, expected, sizeof(expected));
-	return fail(c, s, "%s: expected %s, got \"%s\"", key, expected, str);
+	return cfg_fail(c, s, "%s: expected %s, got \"%s\"", key, expected,
+			str);
 }
 
 /* Interface names as the kernel accepts them (dev_valid_name). */
@@ -162,25 +154,26 @@ static int parse_name(struct parse_ctx *c, const config_setting_t *s,
 	size_t len;
 
 	if (config_setting_type(s) != CONFIG_TYPE_STRING)
-		return fail(c, s, "name: expected a string");
+		return cfg_fail(c, s, "name: expected a string");
 	name = config_setting_get_string(s);
 	len = strlen(name);
 	if (len == 0)
-		return fail(c, s, "name: must not be empty");
+		return cfg_fail(c, s, "name: must not be empty");
 	if (len >= XLB_IFNAMSIZ)
-		return fail(c, s, "name: '%s' is longer than %d characters",
-			    name, XLB_IFNAMSIZ - 1);
+		return cfg_fail(c, s, "name: '%s' is longer than %d characters",
+				name, XLB_IFNAMSIZ - 1);
 	if (!strcmp(name, ".") || !strcmp(name, ".."))
-		return fail(c, s, "name: '%s' is not a valid interface name",
-			    name);
+		return cfg_fail(
+			c, s, "name: '%s' is not a valid interface name", name);
 	for (p = name; *p; p++) {
 		if (*p == '/' || *p == ':')
-			return fail(c, s, "name: '%s' must not contain '%c'",
-				    name, *p);
+			return cfg_fail(c, s,
+					"name: '%s' must not contain '%c'",
+					name, *p);
 		if (isspace((unsigned char)*p))
-			return fail(c, s,
-				    "name: '%s' must not contain whitespace",
-				    name);
+			return cfg_fail(
+				c, s, "name: '%s' must not contain whitespace",
+				name);
 	}
 	memcpy(iface->name, name, len + 1);
 	return 0;
@@ -219,13 +212,14 @@ static int parse_stage(struct parse_ctx *c, const config_setting_t *s,
 	if (!st)
 		return -EINVAL; /* iface_keys names only stages here */
 	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
-		return fail(c, s, "%s: expected true or false", key);
+		return cfg_fail(c, s, "%s: expected true or false", key);
 	if (!config_setting_get_bool(s))
 		return 0;
 	if (!st->available)
-		return fail(c, s,
-			    "%s: the %s stage is not available in this version",
-			    key, key);
+		return cfg_fail(
+			c, s,
+			"%s: the %s stage is not available in this version",
+			key, key);
 	iface->stages |= st->flag;
 	return 0;
 }
@@ -250,9 +244,9 @@ static int unknown_iface_key(struct parse_ctx *c, const config_setting_t *s)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(iface_keys); i++)
-		list_add(known, sizeof(known), iface_keys[i].name);
-	return fail(c, s, "unknown interface key '%s' (known: %s)",
-		    config_setting_name(s), known);
+		cfg_list_add(known, sizeof(known), iface_keys[i].name);
+	return cfg_fail(c, s, "unknown interface key '%s' (known: %s)",
+			config_setting_name(s), known);
 }
 
 static int parse_iface_keys(struct parse_ctx *c, const config_setting_t *g,
@@ -284,15 +278,15 @@ static int parse_iface(struct parse_ctx *c, const config_setting_t *g)
 	int err;
 
 	if (conf->n_ifaces == XLB_MAX_IFACES)
-		return fail(c, g,
-			    "interfaces: too many interfaces (at most %d)",
-			    XLB_MAX_IFACES);
+		return cfg_fail(c, g,
+				"interfaces: too many interfaces (at most %d)",
+				XLB_MAX_IFACES);
 	/*
 	 * libconfig (1.5) dates an unnamed scalar by the token read after
 	 * it: for the last element of a list, that can be the line of ')'.
 	 */
 	if (!config_setting_is_group(g))
-		return fail(
+		return cfg_fail(
 			c, g,
 			"interfaces: each interface must be a group { ... }");
 
@@ -306,17 +300,17 @@ static int parse_iface(struct parse_ctx *c, const config_setting_t *g)
 	if (err)
 		return err;
 	if (!iface->name[0])
-		return fail(c, g, "interface needs a name");
+		return cfg_fail(c, g, "interface needs a name");
 	for (i = 0; i < conf->n_ifaces; i++)
 		if (!strcmp(conf->ifaces[i].name, iface->name))
-			return fail(
+			return cfg_fail(
 				c, g,
 				"duplicate interface '%s' (first defined at line %d)",
 				iface->name, conf->ifaces[i].line);
 	if (iface->xdp == XLB_XDP_OFF && iface->tc == XLB_TC_OFF)
-		return fail(c, g,
-			    "interface '%s' has neither xdp nor tc enabled",
-			    iface->name);
+		return cfg_fail(c, g,
+				"interface '%s' has neither xdp nor tc enabled",
+				iface->name);
 	conf->n_ifaces++;
 	return 0;
 }
@@ -327,12 +321,12 @@ static int parse_interfaces(struct parse_ctx *c, const config_setting_t *s)
 	int i, err;
 
 	if (!config_setting_is_list(s))
-		return fail(
+		return cfg_fail(
 			c, s,
 			"interfaces: expected a list of groups ( { ... } )");
 	if (config_setting_length(s) == 0)
-		return fail(c, s,
-			    "interfaces: at least one interface is needed");
+		return cfg_fail(c, s,
+				"interfaces: at least one interface is needed");
 	for (i = 0; (g = config_setting_get_elem(s, i)); i++) {
 		err = parse_iface(c, g);
 		if (err)
@@ -350,6 +344,7 @@ struct section {
 
 static const struct section sections[] = {
 	{ "interfaces", parse_interfaces, true },
+	{ "filter", cfg_parse_filter, false },
 };
 
 static int unknown_section(struct parse_ctx *c, const config_setting_t *s)
@@ -358,9 +353,9 @@ static int unknown_section(struct parse_ctx *c, const config_setting_t *s)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(sections); i++)
-		list_add(known, sizeof(known), sections[i].name);
-	return fail(c, s, "unknown top-level key '%s' (known: %s)",
-		    config_setting_name(s), known);
+		cfg_list_add(known, sizeof(known), sections[i].name);
+	return cfg_fail(c, s, "unknown top-level key '%s' (known: %s)",
+			config_setting_name(s), known);
 }
 
 /* Walk the top level in file order, then look for missing sections. */
@@ -385,8 +380,8 @@ static int parse_root(struct parse_ctx *c, const config_t *cfg)
 	}
 	for (k = 0; k < ARRAY_SIZE(sections); k++)
 		if (sections[k].required && !seen[k])
-			return fail_at(c, 1, "no '%s' section",
-				       sections[k].name);
+			return cfg_fail_at(c, 1, "no '%s' section",
+					   sections[k].name);
 	return 0;
 }
 
@@ -396,53 +391,58 @@ static int syntax_error(struct parse_ctx *c, const config_t *cfg)
 	const char *text = config_error_text(cfg);
 
 	c->file = file ? file : c->file;
-	return fail_at(c, config_error_line(cfg), "%s",
-		       text ? text : "syntax error");
+	return cfg_fail_at(c, config_error_line(cfg), "%s",
+			   text ? text : "syntax error");
 }
 
 static void ctx_init(struct parse_ctx *c, const char *name,
 		     struct xlb_config *conf, char *err, size_t errlen)
 {
-	c->file = name;
-	c->err = err;
-	c->errlen = errlen;
-	c->conf = conf;
+	*c = (struct parse_ctx){
+		.file = name, .err = err, .errlen = errlen, .conf = conf
+	};
 	memset(conf, 0, sizeof(*conf));
 	snprintf(conf->file, sizeof(conf->file), "%s", name);
+	cfg_filter_defaults(&conf->filter);
 	if (err && errlen)
 		err[0] = '\0';
 }
 
-static int report_errno(char *err, size_t errlen, const char *file, int errnum)
+/* Parse the whole text; on error, free whatever was filled in. */
+static int parse_text(struct parse_ctx *c, const char *text)
 {
-	if (err && errlen)
-		snprintf(err, errlen, "%s: %s", file, strerror(errnum));
-	return -errnum;
+	config_t cfg;
+	int ret;
+
+	c->text = text;
+	config_init(&cfg);
+	if (!config_read_string(&cfg, text))
+		ret = syntax_error(c, &cfg);
+	else
+		ret = cfg_check_ints(c);
+	if (!ret)
+		ret = parse_root(c, &cfg);
+	config_destroy(&cfg);
+	free(c->line_off);
+	c->line_off = NULL;
+	if (ret)
+		xlb_config_free(c->conf);
+	return ret;
 }
 
 int xlb_config_load(const char *file, struct xlb_config *conf, char *err,
 		    size_t errlen)
 {
 	struct parse_ctx c;
-	struct stat st;
-	config_t cfg;
+	char *text;
 	int ret;
 
-	if (stat(file, &st))
-		return report_errno(err, errlen, file, errno);
-	if (S_ISDIR(st.st_mode))
-		return report_errno(err, errlen, file, EISDIR);
-
 	ctx_init(&c, file, conf, err, errlen);
-	config_init(&cfg);
-	errno = 0;
-	if (config_read_file(&cfg, file))
-		ret = parse_root(&c, &cfg);
-	else if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
-		ret = report_errno(err, errlen, file, errno ? errno : EIO);
-	else
-		ret = syntax_error(&c, &cfg);
-	config_destroy(&cfg);
+	ret = cfg_read_file(file, &text, err, errlen);
+	if (ret)
+		return ret;
+	ret = parse_text(&c, text);
+	free(text);
 	return ret;
 }
 
@@ -450,17 +450,14 @@ int xlb_config_parse(const char *name, const char *text,
 		     struct xlb_config *conf, char *err, size_t errlen)
 {
 	struct parse_ctx c;
-	config_t cfg;
-	int ret;
 
 	ctx_init(&c, name, conf, err, errlen);
-	config_init(&cfg);
-	if (config_read_string(&cfg, text))
-		ret = parse_root(&c, &cfg);
-	else
-		ret = syntax_error(&c, &cfg);
-	config_destroy(&cfg);
-	return ret;
+	return parse_text(&c, text);
+}
+
+void xlb_config_free(struct xlb_config *conf)
+{
+	cfg_filter_free(&conf->filter);
 }
 
 const char *xlb_xdp_mode_str(enum xlb_xdp_mode mode)

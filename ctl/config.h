@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "../dataplane/include/xlb_abi.h"
+#include "rule.h"
 
 enum xlb_xdp_mode {
 	XLB_XDP_OFF = 0,
@@ -35,10 +36,37 @@ struct xlb_iface_conf {
 	int line; /* where the interface is defined, for later errors */
 };
 
+/* The largest map sizes the filter section accepts. */
+#define XLB_CONFIG_MAX_RULES 4000000
+#define XLB_CONFIG_MAX_PREFIXES 16000000
+
+/*
+ * The filter section: rules and allow/deny entries in file order, each
+ * with the line it was written at (a rule's is the line of its '{').
+ * The arrays are on the heap (a file may hold millions of entries).
+ */
+struct xlb_filter_conf_file {
+	bool present; /* the file has a filter section */
+	__u32 max_rules; /* size of the rule maps */
+	__u32 max_prefixes; /* size of the allow/deny maps, both lists */
+	size_t n_rules;
+	struct xlb_rule *rules; /* ids 0; dir, action, fields set */
+	int *rule_lines;
+	size_t n_entries; /* allow and deny, both hooks */
+	struct xlb_list_entry *entries;
+	int *entry_lines;
+};
+
+/*
+ * A parsed configuration. It owns heap arrays (filter.rules, ...): release
+ * it with xlb_config_free(). A copy by value shares them, so exactly one
+ * copy may be freed, and the other must not be used after that.
+ */
 struct xlb_config {
 	char file[256];
 	size_t n_ifaces;
 	struct xlb_iface_conf ifaces[XLB_MAX_IFACES];
+	struct xlb_filter_conf_file filter;
 };
 
 /* Room for "FILE:LINE: reason". */
@@ -47,7 +75,10 @@ struct xlb_config {
 /*
  * Parse and validate FILE into *conf. Returns 0, or -EINVAL with
  * "FILE:LINE: reason" in err (-errno with "FILE: cause" if it cannot be
- * read). *conf is only meaningful on success.
+ * read, -ENOMEM if it does not fit in memory). *conf is overwritten
+ * without being freed first: pass a struct that holds nothing. It is only
+ * meaningful on success, and on failure holds nothing to free (calling
+ * xlb_config_free() on it is harmless).
  */
 int xlb_config_load(const char *file, struct xlb_config *conf, char *err,
 		    size_t errlen);
@@ -55,6 +86,12 @@ int xlb_config_load(const char *file, struct xlb_config *conf, char *err,
 /* The same, from a string; `name` stands for the file in messages. */
 int xlb_config_parse(const char *name, const char *text,
 		     struct xlb_config *conf, char *err, size_t errlen);
+
+/*
+ * Free the heap arrays *conf holds and reset them to NULL with counts 0;
+ * safe on a zeroed struct and when called twice.
+ */
+void xlb_config_free(struct xlb_config *conf);
 
 const char *xlb_xdp_mode_str(enum xlb_xdp_mode mode);
 const char *xlb_tc_dirs_str(unsigned int tc);

@@ -55,7 +55,22 @@ static const struct pinned_map pinned_maps[] = {
 	{ "xlb_hook_stats", offsetof(struct xlb_dp, map_hook_stats) },
 	{ "xlb_reasons", offsetof(struct xlb_dp, map_reasons) },
 	{ "xlb_meta", offsetof(struct xlb_dp, map_meta) },
+	{ "xlb_shapes", offsetof(struct xlb_dp, map_shapes) },
+	{ "xlb_rules", offsetof(struct xlb_dp, map_rules) },
+	{ "xlb_rule_stats", offsetof(struct xlb_dp, map_rule_stats) },
+	{ "xlb_rule_specs", offsetof(struct xlb_dp, map_rule_specs) },
+	{ "xlb_allow4", offsetof(struct xlb_dp, map_allow4) },
+	{ "xlb_allow6", offsetof(struct xlb_dp, map_allow6) },
+	{ "xlb_deny4", offsetof(struct xlb_dp, map_deny4) },
+	{ "xlb_deny6", offsetof(struct xlb_dp, map_deny6) },
+	{ "xlb_list_stats", offsetof(struct xlb_dp, map_list_stats) },
+	{ "xlb_list_specs", offsetof(struct xlb_dp, map_list_specs) },
+	{ "xlb_filter_conf", offsetof(struct xlb_dp, map_filter_conf) },
+	{ "xlb_frags", offsetof(struct xlb_dp, map_frags) },
+	{ "xlb_rule_bloom", offsetof(struct xlb_dp, map_rule_bloom) },
 };
+
+static int read_sizes(struct xlb_dp *dp);
 
 static int *fd_at(struct xlb_dp *dp, size_t off)
 {
@@ -141,6 +156,7 @@ static int check_meta(struct xlb_dp *dp, char *err, size_t errlen)
 static int adopt(struct xlb_dp *dp, bool partial, char *err, size_t errlen)
 {
 	char path[PATH_MAX + 32];
+	int ret;
 
 	for (size_t i = 0; i < ARRAY_SIZE(pinned_maps); i++) {
 		pin_path(dp, pinned_maps[i].pin, path, sizeof(path));
@@ -164,7 +180,56 @@ static int adopt(struct xlb_dp *dp, bool partial, char *err, size_t errlen)
 			fd < 0 ? 0 : prog_id_of(fd);
 	}
 	dp->adopted = true;
-	return check_meta(dp, err, errlen);
+	ret = check_meta(dp, err, errlen);
+	if (!ret && read_sizes(dp)) {
+		ERRF("%s: reading map sizes: %s", dp->pin_dir, strerror(errno));
+		ret = -errno;
+	}
+	return ret;
+}
+
+/* Size the filter's maps before load (DESIGN: map sizes from config). */
+int dp_size_maps(struct xlb *skel, __u32 max_rules, __u32 max_prefixes)
+{
+	struct {
+		struct bpf_map *map;
+		__u32 n;
+	} sizes[] = {
+		{ skel->maps.xlb_rules, 2 * max_rules },
+		{ skel->maps.xlb_rule_stats, max_rules + 1 },
+		{ skel->maps.xlb_rule_specs, max_rules + 1 },
+		{ skel->maps.xlb_allow4, max_prefixes },
+		{ skel->maps.xlb_allow6, max_prefixes },
+		{ skel->maps.xlb_deny4, max_prefixes },
+		{ skel->maps.xlb_deny6, max_prefixes },
+		{ skel->maps.xlb_list_stats, max_prefixes + 1 },
+		{ skel->maps.xlb_list_specs, max_prefixes + 1 },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+		int ret = bpf_map__set_max_entries(sizes[i].map, sizes[i].n);
+
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* The filter's sizes as the maps have them (adopted maps keep theirs). */
+static int read_sizes(struct xlb_dp *dp)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(dp->map_rule_specs, &info, &len))
+		return -errno;
+	dp->max_rules = info.max_entries - 1;
+	memset(&info, 0, sizeof(info));
+	len = sizeof(info);
+	if (bpf_obj_get_info_by_fd(dp->map_list_specs, &info, &len))
+		return -errno;
+	dp->max_prefixes = info.max_entries - 1;
+	return 0;
 }
 
 static int load(struct xlb_dp *dp, char *err, size_t errlen)
@@ -181,7 +246,9 @@ static int load(struct xlb_dp *dp, char *err, size_t errlen)
 		ERRF("opening the BPF object: %s", strerror(errno));
 		return -errno;
 	}
-	ret = xlb__load(skel);
+	ret = dp_size_maps(skel, dp->max_rules, dp->max_prefixes);
+	if (!ret)
+		ret = xlb__load(skel);
 	if (ret) {
 		libbpf_strerror(ret, msg, sizeof(msg));
 		ERRF("loading the BPF object (pins in %s): %s%s", dp->pin_dir,
@@ -194,10 +261,15 @@ static int load(struct xlb_dp *dp, char *err, size_t errlen)
 	progs[0] = skel->progs.xlb_xdp;
 	progs[1] = skel->progs.xlb_tc_ingress;
 	progs[2] = skel->progs.xlb_tc_egress;
-	maps[0] = skel->maps.xlb_ifaces;
-	maps[1] = skel->maps.xlb_hook_stats;
-	maps[2] = skel->maps.xlb_reasons;
-	maps[3] = skel->maps.xlb_meta;
+	for (size_t i = 0; i < ARRAY_SIZE(pinned_maps); i++) {
+		maps[i] = bpf_object__find_map_by_name(skel->obj,
+						       pinned_maps[i].pin);
+		if (!maps[i]) {
+			ret = -ENOENT;
+			ERRF("BPF object has no map %s", pinned_maps[i].pin);
+			goto out;
+		}
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(pinned_progs); i++) {
 		int fd = bpf_program__fd(progs[i]);
 
@@ -214,6 +286,8 @@ static int load(struct xlb_dp *dp, char *err, size_t errlen)
 	for (size_t i = 0; i < ARRAY_SIZE(pinned_maps); i++)
 		*fd_at(dp, pinned_maps[i].fd_off) = dup(bpf_map__fd(maps[i]));
 	ret = check_meta(dp, err, errlen);
+	if (!ret)
+		ret = read_sizes(dp);
 out:
 	xlb__destroy(skel);
 	return ret;
@@ -229,13 +303,15 @@ static void dp_init(struct xlb_dp *dp)
 		*fd_at(dp, pinned_maps[i].fd_off) = -1;
 }
 
-int dp_open(struct xlb_dp *dp, const char *pin_dir, bool adopt_only, char *err,
-	    size_t errlen)
+int dp_open(struct xlb_dp *dp, const char *pin_dir, bool adopt_only,
+	    __u32 max_rules, __u32 max_prefixes, char *err, size_t errlen)
 {
 	char path[PATH_MAX + 32];
 	int ret;
 
 	dp_init(dp);
+	dp->max_rules = max_rules;
+	dp->max_prefixes = max_prefixes;
 	snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s", pin_dir);
 	ret = prepare_pin_dir(dp, !adopt_only, err, errlen);
 	if (ret)

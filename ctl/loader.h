@@ -21,6 +21,12 @@ struct xlb_dp {
 	int prog_xdp, prog_tc_ingress, prog_tc_egress;
 	__u32 id_xdp, id_tc_ingress, id_tc_egress;
 	int map_ifaces, map_hook_stats, map_reasons, map_meta;
+	int map_shapes, map_rules, map_rule_stats, map_rule_specs;
+	int map_allow4, map_allow6, map_deny4, map_deny6;
+	int map_list_stats, map_list_specs, map_filter_conf, map_frags;
+	int map_rule_bloom;
+	/* The filter's map sizes, as loaded or as found in the pins. */
+	__u32 max_rules, max_prefixes;
 };
 
 /* What is attached at one hook of one interface. */
@@ -35,10 +41,16 @@ struct dp_hook_state {
 /*
  * Adopt or load the data plane under pin_dir, taking its lock. Returns 0 or
  * -errno with the cause in err. With `adopt_only`, a pin dir holding no
- * data plane returns -ENOENT instead of loading one.
+ * data plane returns -ENOENT instead of loading one. The filter's maps are
+ * sized from max_rules and max_prefixes when loaded; adopted maps keep
+ * the sizes they were made with (dp->max_rules, dp->max_prefixes).
  */
-int dp_open(struct xlb_dp *dp, const char *pin_dir, bool adopt_only, char *err,
-	    size_t errlen);
+int dp_open(struct xlb_dp *dp, const char *pin_dir, bool adopt_only,
+	    __u32 max_rules, __u32 max_prefixes, char *err, size_t errlen);
+struct xlb;
+/* Size the filter's maps of an opened, not yet loaded skeleton. */
+int dp_size_maps(struct xlb *skel, __u32 max_rules, __u32 max_prefixes);
+
 /* Close every fd and the lock; what is attached and pinned stays. */
 void dp_close(struct xlb_dp *dp);
 /* Remove every pin and the pin dir (after the hooks are detached). */

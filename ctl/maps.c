@@ -5,6 +5,7 @@
  * are multiples of 8, so they are read as plain arrays and summed here.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,36 +14,64 @@
 
 #include "maps.h"
 
+/* xlb_ifaces is an array by ifindex; `active` marks xlb's entries. */
 int maps_iface_get(int fd, __u32 ifindex, struct xlb_iface *ifc)
 {
-	return bpf_map_lookup_elem(fd, &ifindex, ifc) ? -errno : 0;
+	if (bpf_map_lookup_elem(fd, &ifindex, ifc))
+		return -errno;
+	return ifc->active ? 0 : -ENOENT;
 }
 
 int maps_iface_set(int fd, __u32 ifindex, const struct xlb_iface *ifc)
 {
-	return bpf_map_update_elem(fd, &ifindex, ifc, BPF_ANY) ? -errno : 0;
+	struct xlb_iface v = *ifc;
+
+	if (ifindex >= XLB_IFINDEX_MAX)
+		return -ERANGE;
+	v.active = 1;
+	return bpf_map_update_elem(fd, &ifindex, &v, BPF_ANY) ? -errno : 0;
 }
 
 int maps_iface_del(int fd, __u32 ifindex)
 {
-	if (bpf_map_delete_elem(fd, &ifindex))
-		return errno == ENOENT ? 0 : -errno;
-	return 0;
+	struct xlb_iface none = {};
+
+	if (ifindex >= XLB_IFINDEX_MAX)
+		return 0;
+	return bpf_map_update_elem(fd, &ifindex, &none, BPF_ANY) ? -errno : 0;
 }
+
+#define IFACE_BATCH 4096
 
 int maps_iface_list(int fd, __u32 *ifindexes, struct xlb_iface *ifcs, int max)
 {
-	__u32 key, next;
-	int n = 0;
-	void *prev = NULL;
+	__u32 *keys = calloc(IFACE_BATCH, sizeof(*keys));
+	struct xlb_iface *vals = calloc(IFACE_BATCH, sizeof(*vals));
+	__u32 in = 0, out, count;
+	int n = 0, ret = 0;
+	bool first = true;
 
-	while (n < max && !bpf_map_get_next_key(fd, prev, &next)) {
-		if (!bpf_map_lookup_elem(fd, &next, &ifcs[n]))
-			ifindexes[n++] = next;
-		key = next;
-		prev = &key;
+	while (keys && vals && n < max) {
+		count = IFACE_BATCH;
+		ret = bpf_map_lookup_batch(fd, first ? NULL : &in, &out, keys,
+					   vals, &count, NULL);
+		ret = ret ? -errno : 0;
+		for (__u32 i = 0; i < count && n < max; i++) {
+			if (!vals[i].active)
+				continue;
+			ifindexes[n] = keys[i];
+			ifcs[n++] = vals[i];
+		}
+		if (ret)
+			break;
+		in = out;
+		first = false;
 	}
-	return errno == ENOENT || n == max ? n : -errno;
+	if (!keys || !vals)
+		ret = -ENOMEM;
+	free(keys);
+	free(vals);
+	return ret && ret != -ENOENT ? ret : n;
 }
 
 static int ncpus(void)

@@ -21,6 +21,9 @@ struct xlb_prefix {
 	__u8 addr[16];
 };
 
+/* The highest order a rule can have (0xffffffff is kept back). */
+#define XLB_ORDER_MAX 4294967294u
+
 struct xlb_rule {
 	__u32 id; /* 0 until the daemon assigns one */
 	__u32 order;

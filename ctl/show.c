@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Rendering of the daemon's status and stats objects for xlbctl: tables for
- * people, compact JSON for scripts, and the --watch rates computed from two
- * stats samples and the daemon's own sampling times. Every table is built in
- * a memory stream first and written out only when the whole object made
- * sense, so a malformed reply never leaves half a table on the terminal.
+ * people, compact JSON for scripts, and the building blocks the other show
+ * modules share. Every table is built in a memory stream first and written
+ * out only when the whole object made sense, so a malformed reply never
+ * leaves half a table on the terminal.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -18,42 +18,9 @@
 /* Significant digits of reals in JSON output: what a double holds exactly. */
 #define JSON_REAL_DIGITS 15
 
-/* Rates are kept to this many decimals (0.001 pps). */
-#define RATE_SCALE 1000.0
-
 /* Columns of the counter tables: name, packets, bytes. */
 #define GROUP_HEAD "    %-16s %14s %18s\n"
 #define GROUP_ROW "    %-16s %14" PRIu64 " %18" PRIu64 "\n"
-
-typedef int (*render_fn)(FILE *f, json_t *data, const char **why);
-
-static const char *const si_prefix[] = { "", "k", "M", "G", "T", "P", "E" };
-
-int show_si(char *buf, size_t len, double value, const char *unit)
-{
-	size_t i = 0;
-	int n;
-
-	/* Scale until the value would not print as 1000 or more. */
-	while (value >= 999.5 && i + 1 < ARRAY_SIZE(si_prefix)) {
-		value /= 1000.0;
-		i++;
-	}
-	if (value == 0.0)
-		n = snprintf(buf, len, "0 %s", unit);
-	else if (value < 9.95)
-		n = snprintf(buf, len, "%.1f %s%s", value, si_prefix[i], unit);
-	else
-		n = snprintf(buf, len, "%.0f %s%s", value, si_prefix[i], unit);
-	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
-}
-
-double show_rate(uint64_t prev, uint64_t cur, uint64_t dt_ns)
-{
-	if (cur < prev || dt_ns == 0)
-		return 0.0;
-	return (double)(cur - prev) * 1e9 / (double)dt_ns;
-}
 
 int show_json(FILE *out, json_t *data)
 {
@@ -64,8 +31,34 @@ int show_json(FILE *out, json_t *data)
 	return 0;
 }
 
-/* Run fn into memory, then copy its output to out only if it succeeded. */
-static int render(FILE *out, render_fn fn, json_t *data, const char **why)
+int show_failed(int ret, const char *what, const char *why)
+{
+	if (ret == -EPROTO)
+		fprintf(stderr, "xlbctl: malformed %s reply from xlbd: %s\n",
+			what, why);
+	else
+		fprintf(stderr, "xlbctl: printing %s: %s\n", what,
+			strerror(-ret));
+	return ret;
+}
+
+int show_print(FILE *out, bool json, json_t *data, show_fn fn, const char *what)
+{
+	const char *why = NULL;
+	int ret;
+
+	if (json) {
+		ret = show_json(out, data);
+		if (ret)
+			fprintf(stderr, "xlbctl: printing JSON: %s\n",
+				strerror(-ret));
+		return ret;
+	}
+	ret = fn(out, data, &why);
+	return ret ? show_failed(ret, what, why) : 0;
+}
+
+int show_render(FILE *out, show_fn fn, json_t *data, const char **why)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -87,13 +80,13 @@ static int render(FILE *out, render_fn fn, json_t *data, const char **why)
 	return ret;
 }
 
-static int malformed(const char **why, const char *reason)
+int show_malformed(const char **why, const char *reason)
 {
 	*why = reason;
 	return -EPROTO;
 }
 
-static int get_u64(json_t *obj, const char *key, uint64_t *out)
+int show_get_u64(json_t *obj, const char *key, uint64_t *out)
 {
 	json_t *v = json_object_get(obj, key);
 
@@ -103,13 +96,12 @@ static int get_u64(json_t *obj, const char *key, uint64_t *out)
 	return 0;
 }
 
-/* One {"packets": N, "bytes": N} counter. */
-static int get_pair(json_t *entry, uint64_t *packets, uint64_t *bytes,
-		    const char **why)
+int show_get_pair(json_t *entry, uint64_t *packets, uint64_t *bytes,
+		  const char **why)
 {
-	if (get_u64(entry, "packets", packets) ||
-	    get_u64(entry, "bytes", bytes))
-		return malformed(
+	if (show_get_u64(entry, "packets", packets) ||
+	    show_get_u64(entry, "bytes", bytes))
+		return show_malformed(
 			why, "a counter is not {\"packets\": N, \"bytes\": N}");
 	return 0;
 }
@@ -194,7 +186,7 @@ static int status_iface(FILE *f, json_t *iface, const char **why)
 	json_t *v;
 
 	if (!json_is_string(name))
-		return malformed(why, "an interface has no \"name\"");
+		return show_malformed(why, "an interface has no \"name\"");
 	fprintf(f, "\n%s:", json_string_value(name));
 	if (json_is_integer(ifindex))
 		fprintf(f, " ifindex %" JSON_INTEGER_FORMAT ",",
@@ -221,7 +213,7 @@ static int render_status(FILE *f, json_t *data, const char **why)
 	int ret;
 
 	if (!json_is_array(ifaces))
-		return malformed(why, "\"interfaces\" is not an array");
+		return show_malformed(why, "\"interfaces\" is not an array");
 	fprintf(f, "xlbd %s",
 		json_is_string(version) ? json_string_value(version) : "");
 	if (json_is_integer(pid))
@@ -243,7 +235,7 @@ static int render_status(FILE *f, json_t *data, const char **why)
 
 int show_status(FILE *out, json_t *data, const char **why)
 {
-	return render(out, render_status, data, why);
+	return show_render(out, render_status, data, why);
 }
 
 /*
@@ -261,9 +253,9 @@ static int stats_group(FILE *f, const char *gname, json_t *group, bool all,
 	int ret;
 
 	if (!json_is_object(group))
-		return malformed(why, "a counter group is not an object");
+		return show_malformed(why, "a counter group is not an object");
 	json_object_foreach(group, name, entry) {
-		ret = get_pair(entry, &packets, &bytes, why);
+		ret = show_get_pair(entry, &packets, &bytes, why);
 		if (ret)
 			return ret;
 		if (!all && !packets && !bytes)
@@ -286,7 +278,8 @@ static int stats_iface(FILE *f, const char *name, json_t *iface,
 	int ret;
 
 	if (!json_is_object(hooks))
-		return malformed(why, "an interface has no \"hooks\" object");
+		return show_malformed(why,
+				      "an interface has no \"hooks\" object");
 	fprintf(f, "%s", name);
 	if (json_is_integer(ifindex))
 		fprintf(f, " (ifindex %" JSON_INTEGER_FORMAT ")",
@@ -294,7 +287,7 @@ static int stats_iface(FILE *f, const char *name, json_t *iface,
 	fputc('\n', f);
 	json_object_foreach(hooks, hname, hook) {
 		if (!json_is_object(hook))
-			return malformed(why, "a hook is not an object");
+			return show_malformed(why, "a hook is not an object");
 		fprintf(f, "  %s\n", hname);
 		json_object_foreach(hook, gname, group) {
 			ret = stats_group(f, gname, group,
@@ -306,30 +299,37 @@ static int stats_iface(FILE *f, const char *name, json_t *iface,
 	return 0;
 }
 
-static int stats_exceptions(FILE *f, json_t *exceptions, const char **why)
+/*
+ * A top-level object of reason -> packets ("exceptions", "drops"): its
+ * non-zero counts, or "NAME: none". Absent (an older daemon): nothing.
+ */
+static int stats_counts(FILE *f, const char *gname, json_t *counts,
+			const char **why)
 {
 	bool any = false;
 	const char *name;
 	json_t *v;
 
-	if (!exceptions)
+	if (!counts)
 		return 0;
-	if (!json_is_object(exceptions))
-		return malformed(why, "\"exceptions\" is not an object");
-	json_object_foreach(exceptions, name, v) {
+	if (!json_is_object(counts))
+		return show_malformed(
+			why, "\"exceptions\" or \"drops\" is not an object");
+	json_object_foreach(counts, name, v) {
 		if (!json_is_integer(v) || json_integer_value(v) < 0)
-			return malformed(why,
-					 "an exception count is not a number");
+			return show_malformed(
+				why,
+				"an exception or drop count is not a number");
 		if (!json_integer_value(v))
 			continue;
 		if (!any)
-			fprintf(f, "exceptions\n");
+			fprintf(f, "%s\n", gname);
 		any = true;
 		fprintf(f, "  %-18s %14" JSON_INTEGER_FORMAT "\n", name,
 			json_integer_value(v));
 	}
 	if (!any)
-		fprintf(f, "exceptions: none\n");
+		fprintf(f, "%s: none\n", gname);
 	return 0;
 }
 
@@ -341,7 +341,7 @@ static int render_stats(FILE *f, json_t *data, const char **why)
 	int ret;
 
 	if (!json_is_object(ifaces))
-		return malformed(why, "\"interfaces\" is not an object");
+		return show_malformed(why, "\"interfaces\" is not an object");
 	if (json_object_size(ifaces) == 0)
 		fprintf(f, "no interfaces\n\n");
 	json_object_foreach(ifaces, name, iface) {
@@ -350,161 +350,17 @@ static int render_stats(FILE *f, json_t *data, const char **why)
 			return ret;
 		fputc('\n', f);
 	}
-	return stats_exceptions(f, json_object_get(data, "exceptions"), why);
+	ret = stats_counts(f, "exceptions", json_object_get(data, "exceptions"),
+			   why);
+	if (!ret)
+		ret = stats_counts(f, "drops", json_object_get(data, "drops"),
+				   why);
+	if (!ret)
+		ret = show_filter_hits(f, json_object_get(data, "filter"), why);
+	return ret;
 }
 
 int show_stats(FILE *out, json_t *data, const char **why)
 {
-	return render(out, render_stats, data, why);
-}
-
-/* Rates are never negative; beyond 1e15 there are no decimals left. */
-static double rate_round(double v)
-{
-	if (v >= 1e15)
-		return v;
-	return (double)(uint64_t)(v * RATE_SCALE + 0.5) / RATE_SCALE;
-}
-
-/* Add to out one {"pps": X, "bps": Y} per verdict present in both hooks. */
-static int hook_rates(json_t *prev, json_t *cur, uint64_t dt, json_t *out,
-		      const char **why)
-{
-	json_t *pv = json_object_get(prev, "verdicts");
-	json_t *cv = json_object_get(cur, "verdicts");
-	uint64_t p0, b0, p1, b1;
-	json_t *entry, *old, *r;
-	const char *name;
-	int ret;
-
-	if (!cv)
-		return 0;
-	if (!json_is_object(cv))
-		return malformed(why, "\"verdicts\" is not an object");
-	json_object_foreach(cv, name, entry) {
-		old = json_object_get(pv, name);
-		if (!old)
-			continue;
-		ret = get_pair(entry, &p1, &b1, why);
-		if (!ret)
-			ret = get_pair(old, &p0, &b0, why);
-		if (ret)
-			return ret;
-		r = json_pack("{s:f, s:f}", "pps",
-			      rate_round(show_rate(p0, p1, dt)), "bps",
-			      rate_round(8.0 * show_rate(b0, b1, dt)));
-		if (json_object_set_new(out, name, r))
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-typedef int (*rates_fn)(json_t *prev, json_t *cur, uint64_t dt, json_t *out,
-			const char **why);
-
-/*
- * For each member of the object cur[key] that prev[key] also has, an object
- * of the same name in out, filled by fn from the two members.
- */
-static int pair_members(json_t *prev, json_t *cur, const char *key, uint64_t dt,
-			json_t *out, rates_fn fn, const char **why)
-{
-	json_t *pm = json_object_get(prev, key);
-	json_t *cm = json_object_get(cur, key);
-	json_t *member, *old, *r;
-	const char *name;
-	int ret;
-
-	if (!json_is_object(cm))
-		return malformed(
-			why, "\"interfaces\" or \"hooks\" is not an object");
-	json_object_foreach(cm, name, member) {
-		old = json_object_get(pm, name);
-		if (!old)
-			continue;
-		r = json_object();
-		if (json_object_set_new(out, name, r))
-			return -ENOMEM;
-		ret = fn(old, member, dt, r, why);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-static int iface_rates(json_t *prev, json_t *cur, uint64_t dt, json_t *out,
-		       const char **why)
-{
-	return pair_members(prev, cur, "hooks", dt, out, hook_rates, why);
-}
-
-int show_rates_compute(json_t *prev, json_t *cur, json_t **rates,
-		       const char **why)
-{
-	uint64_t t0, t1;
-	json_t *out;
-	int ret;
-
-	if (get_u64(prev, "time_ns", &t0) || get_u64(cur, "time_ns", &t1))
-		return malformed(why, "no \"time_ns\" in the stats");
-	if (t1 <= t0)
-		return malformed(why,
-				 "\"time_ns\" did not advance between samples");
-	out = json_pack("{s:I, s:I, s:{}}", "time_ns", (json_int_t)t1,
-			"interval_ns", (json_int_t)(t1 - t0), "interfaces");
-	*why = "out of memory";
-	if (!out)
-		return -ENOMEM;
-	ret = pair_members(prev, cur, "interfaces", t1 - t0,
-			   json_object_get(out, "interfaces"), iface_rates,
-			   why);
-	if (ret) {
-		json_decref(out);
-		return ret;
-	}
-	*rates = out;
-	return 0;
-}
-
-static int rates_row(FILE *f, const char *iface, const char *hook,
-		     const char *verdict, json_t *r, const char **why)
-{
-	json_t *pps = json_object_get(r, "pps");
-	json_t *bps = json_object_get(r, "bps");
-	char p[32], b[32];
-
-	if (!json_is_number(pps) || !json_is_number(bps))
-		return malformed(why, "a rate is not {\"pps\": X, \"bps\": Y}");
-	show_si(p, sizeof(p), json_number_value(pps), "pps");
-	show_si(b, sizeof(b), json_number_value(bps), "bit/s");
-	fprintf(f, "%-16s %-12s %-10s %12s %14s\n", iface, hook, verdict, p, b);
-	return 0;
-}
-
-static int render_rates(FILE *f, json_t *rates, const char **why)
-{
-	json_t *ifaces = json_object_get(rates, "interfaces");
-	const char *iname, *hname, *vname;
-	json_t *iface, *hook, *r;
-	int ret;
-
-	if (!json_is_object(ifaces))
-		return malformed(why, "\"interfaces\" is not an object");
-	fprintf(f, "%-16s %-12s %-10s %12s %14s\n", "interface", "hook",
-		"verdict", "packets", "bits");
-	json_object_foreach(ifaces, iname, iface) {
-		json_object_foreach(iface, hname, hook) {
-			json_object_foreach(hook, vname, r) {
-				ret = rates_row(f, iname, hname, vname, r, why);
-				if (ret)
-					return ret;
-			}
-		}
-	}
-	return 0;
-}
-
-int show_rates(FILE *out, json_t *rates, const char **why)
-{
-	return render(out, render_rates, rates, why);
+	return show_render(out, render_stats, data, why);
 }

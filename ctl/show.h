@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * xlbctl's output: status and stats tables, --watch rates and human units,
- * all rendered from the daemon's JSON data objects onto a FILE. Pure
- * functions of their arguments (no daemon, no clock), so the unit tests
- * render into memory and compare text. Names of hooks, verdicts, classes and
- * exceptions come from the data, never from a list here, so new stages show
- * up without changes. A render either writes all of its output or nothing:
- * on a malformed object it returns -EPROTO and points *why at the reason.
+ * xlbctl's output: status, stats and filter tables, --watch rates and
+ * human units, all rendered from the daemon's JSON data objects onto a
+ * FILE (show.c, rates.c, show_filter.c). Pure functions of their arguments
+ * (no daemon, no clock), so the unit tests render into memory and compare
+ * text. Names of hooks, verdicts, classes, exceptions and drop reasons come
+ * from the data, never from a list here, so new stages show up without
+ * changes. A render either writes all of its output or nothing: on a
+ * malformed object it returns -EPROTO and points *why at the reason.
  */
 #ifndef XLB_SHOW_H
 #define XLB_SHOW_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -33,6 +35,19 @@ double show_rate(uint64_t prev, uint64_t cur, uint64_t dt_ns);
 /* data as one compact JSON line. Returns 0, or -EIO/-ENOMEM. */
 int show_json(FILE *out, json_t *data);
 
+typedef int (*show_fn)(FILE *out, json_t *data, const char **why);
+
+/*
+ * For xlbctl's handlers: data as one JSON line if json, else as fn's
+ * table; a failure is reported once on stderr ("xlbctl: malformed WHAT
+ * reply from xlbd: WHY") and returned.
+ */
+int show_print(FILE *out, bool json, json_t *data, show_fn fn,
+	       const char *what);
+
+/* Report a failed show_* call for WHAT once on stderr; returns ret. */
+int show_failed(int ret, const char *what, const char *why);
+
 /*
  * A copy of status data whose "interfaces" holds only dev: 0, -ENOENT if
  * there is no such interface, -EPROTO if data is malformed.
@@ -45,7 +60,8 @@ int show_status(FILE *out, json_t *data, const char **why);
 /*
  * The stats data object, for people: per interface and hook every verdict,
  * the non-zero entries of every other group (classes, ...), then the
- * non-zero exceptions.
+ * non-zero exceptions and drops, then the filter rules and list entries
+ * with hits.
  */
 int show_stats(FILE *out, json_t *data, const char **why);
 
@@ -62,5 +78,40 @@ int show_rates_compute(json_t *prev, json_t *cur, json_t **rates,
 
 /* A rates object (from show_rates_compute) as a table, for people. */
 int show_rates(FILE *out, json_t *rates, const char **why);
+
+/* rule add's data {"id": N, ...}: the id alone. */
+int show_rule_id(FILE *out, json_t *data, const char **why);
+
+/*
+ * rule list's data {"rules": [...]}: one row per rule, in the daemon's
+ * order, with its match in xlbctl's grammar ("src 198.18.9.0/24 proto udp
+ * dport 53", or "any") and its hits.
+ */
+int show_rules(FILE *out, json_t *data, const char **why);
+
+/* allow/deny list's data {"entries": [...]}: one row per entry. */
+int show_entries(FILE *out, json_t *data, const char **why);
+
+/* rule flush's data {"removed": N}: "removed N rules". */
+int show_removed(FILE *out, json_t *data, const char **why);
+
+/* A batch's data {"applied": N}: "applied N commands". */
+int show_applied(FILE *out, json_t *data, const char **why);
+
+/*
+ * Building blocks of the show modules. show_render() runs fn into memory
+ * and copies its output to out only if fn succeeded; the others write
+ * straight to the render's stream.
+ */
+int show_render(FILE *out, show_fn fn, json_t *data, const char **why);
+/* *why = reason, and -EPROTO. */
+int show_malformed(const char **why, const char *reason);
+/* A non-negative integer member; -EPROTO if missing or not one. */
+int show_get_u64(json_t *obj, const char *key, uint64_t *out);
+/* One {"packets": N, "bytes": N} counter. */
+int show_get_pair(json_t *entry, uint64_t *packets, uint64_t *bytes,
+		  const char **why);
+/* The stats' "filter" object: rules and list entries with hits. */
+int show_filter_hits(FILE *f, json_t *filter, const char **why);
 
 #endif /* XLB_SHOW_H */

@@ -2,8 +2,9 @@
 /*
  * xlbctl, the command line client of xlbd: global options, then a
  * {name, fn} table of objects whose handlers parse their keyword arguments
- * strictly, ask the daemon over its control socket (client.c) and print
- * the answer as tables or JSON (show.c). Handlers return 0 or -errno, each
+ * strictly (rule, allow, deny and batch files in cmd_filter.c and
+ * cmd_batch.c), ask the daemon over its control socket (client.c) and print
+ * the answer as tables or JSON (show.h). Handlers return 0 or -errno, each
  * error printed once; main maps -EINVAL to exit 1 (usage), others to 2.
  */
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include <time.h>
 
 #include "client.h"
+#include "cmd_filter.h"
 #include "show.h"
 #include "util.h"
 #include "xlb_abi.h"
@@ -31,36 +33,61 @@
 
 static const char help_text[] =
 	"Usage: xlbctl [-j|--json] [-s|--socket PATH] OBJECT VERB ...\n"
+	"       xlbctl [-j|--json] [-s|--socket PATH] [--force] -b|--batch FILE\n"
 	"\n"
 	"Options:\n"
 	"  -j, --json           print JSON, one object per line\n"
 	"  -s, --socket PATH    xlbd's control socket (default " XLB_DEFAULT_SOCKET
 	")\n"
+	"  -b, --batch FILE     send FILE's commands as one request (-: stdin)\n"
+	"      --force          see --force below\n"
 	"  -h, --help           print this help\n"
 	"\n"
 	"Commands:\n"
 	"  xlbctl status [dev IFNAME]\n"
 	"  xlbctl stats [dev IFNAME] [--watch [interval SECONDS] [count N]]\n"
+	"  xlbctl rule add [order N] {drop|pass} [hook {ingress|egress}]\n"
+	"                  [src PFX] [dst PFX] [proto P] [sport N] [dport N]\n"
+	"  xlbctl rule del ID\n"
+	"  xlbctl rule list\n"
+	"  xlbctl rule flush\n"
+	"  xlbctl {allow|deny} {add|del} [ingress|egress] PFX [--force]\n"
+	"  xlbctl {allow|deny} list\n"
 	"  xlbctl detach\n"
 	"  xlbctl help\n"
 	"\n"
 	"  status    the daemon, its interfaces and their programs\n"
-	"  stats     packets and bytes per interface, hook, verdict and class\n"
+	"  stats     packets and bytes per interface, hook, verdict and class;\n"
+	"            exceptions and drops by reason; filter hits\n"
 	"  --watch   rates every interval SECONDS (default 1, 0.1 to 3600),\n"
 	"            N times with count, else until interrupted\n"
+	"  rule      drop or pass what matches every field given; the lowest\n"
+	"            order (0 to 4294967294, xlbd picks one if not given) among\n"
+	"            matching rules decides; hook is ingress unless given;\n"
+	"            add prints the new rule's id\n"
+	"  allow     for what no rule matched: the deny list drops what it\n"
+	"  deny      matches, then a non-empty allow list drops what it does\n"
+	"            not; ingress (default) matches sources, egress destinations\n"
+	"  --force   apply an allow/deny change even if it cuts off the client\n"
+	"            of this SSH session (SSH_CONNECTION), which xlbd refuses\n"
+	"  --batch   FILE: commands without the leading xlbctl, one per line,\n"
+	"            '#' comments and blank lines allowed; only rule add, del,\n"
+	"            flush and allow/deny add, del. Every line is checked before\n"
+	"            anything is sent; errors name FILE:LINE.\n"
 	"  detach    remove xlb's programs, links and pins, then stop xlbd\n"
 	"\n"
-	"Not available in this version: vip, backend, rule, allow, deny, config.\n"
+	"Not available in this version: vip, backend, config.\n"
 	"\n"
 	"Exit status: 0 ok, 1 usage error, 2 daemon or kernel error.\n";
 
 /* Objects of the grammar that later versions implement. */
-static const char *const unavailable[] = { "vip",   "backend", "rule",
-					   "allow", "deny",    "config" };
+static const char *const unavailable[] = { "vip", "backend", "config" };
 
 struct ctl {
 	bool json;
+	bool force; /* --force before the object or -b */
 	const char *socket;
+	const char *batch; /* -b FILE */
 };
 
 struct cmd {
@@ -104,62 +131,6 @@ static int unknown_argument(const char *object, const char *word)
 	return usage_error("unknown argument '%s' for '%s'", word, object);
 }
 
-/* Ask the daemon; the error, if any, is printed here. */
-static int call(struct ctl *ctl, json_t *req, json_t **data)
-{
-	struct client_error err = { .code = XLB_EXIT_DAEMON };
-	int ret;
-
-	if (!req) {
-		fprintf(stderr, "xlbctl: building request: out of memory\n");
-		return -ENOMEM;
-	}
-	ret = client_call(ctl->socket, req, data, &err);
-	json_decref(req);
-	if (!ret)
-		return 0;
-	if (ret != -EINTR)
-		fprintf(stderr, "xlbctl: %s\n", err.msg);
-	if (err.code == XLB_EXIT_USAGE)
-		return -EINVAL;
-	return ret == -EINVAL ? -EIO : ret;
-}
-
-/* Report a failed show_* call once. */
-static int show_failed(int ret, const char *what, const char *why)
-{
-	if (ret == -EPROTO)
-		fprintf(stderr, "xlbctl: malformed %s reply from xlbd: %s\n",
-			what, why);
-	else
-		fprintf(stderr, "xlbctl: printing %s: %s\n", what,
-			strerror(-ret));
-	return ret;
-}
-
-static int print_json(json_t *data)
-{
-	int ret = show_json(stdout, data);
-
-	if (ret)
-		fprintf(stderr, "xlbctl: printing JSON: %s\n", strerror(-ret));
-	return ret;
-}
-
-/* data as one JSON line with -j, else as fn's table. */
-static int print_data(struct ctl *ctl, json_t *data,
-		      int (*fn)(FILE *, json_t *, const char **),
-		      const char *what)
-{
-	const char *why = NULL;
-	int ret;
-
-	if (ctl->json)
-		return print_json(data);
-	ret = fn(stdout, data, &why);
-	return ret ? show_failed(ret, what, why) : 0;
-}
-
 /* "dev IFNAME" at argv[*i]: a name the kernel could hold. */
 static int parse_dev(int argc, char **argv, int *i, const char **dev)
 {
@@ -192,7 +163,8 @@ static int do_status(struct ctl *ctl, int argc, char **argv)
 		if (ret)
 			return ret;
 	}
-	ret = call(ctl, json_pack("{s:s}", "cmd", "status"), &data);
+	ret = client_request(ctl->socket, json_pack("{s:s}", "cmd", "status"),
+			     &data);
 	if (ret)
 		return ret;
 	if (dev) {
@@ -208,7 +180,7 @@ static int do_status(struct ctl *ctl, int argc, char **argv)
 			return show_failed(ret, "status",
 					   "\"interfaces\" is not an array");
 	}
-	ret = print_data(ctl, data, show_status, "status");
+	ret = show_print(stdout, ctl->json, data, show_status, "status");
 	json_decref(data);
 	return ret;
 }
@@ -270,7 +242,7 @@ static int fetch_stats(struct ctl *ctl, const char *dev, json_t **data)
 		json_decref(req);
 		req = NULL;
 	}
-	return call(ctl, req, data);
+	return client_request(ctl->socket, req, data);
 }
 
 static void on_signal(int sig)
@@ -315,7 +287,7 @@ static int print_sample(struct ctl *ctl, json_t *prev, json_t *cur, uint64_t n)
 		return show_failed(ret, "stats", why);
 	if (!ctl->json && n > 0)
 		putchar('\n'); /* a blank line between samples */
-	ret = print_data(ctl, rates, show_rates, "stats");
+	ret = show_print(stdout, ctl->json, rates, show_rates, "stats");
 	json_decref(rates);
 	if (!ret && fflush(stdout)) {
 		fprintf(stderr, "xlbctl: writing output: %s\n",
@@ -368,7 +340,7 @@ static int do_stats(struct ctl *ctl, int argc, char **argv)
 	ret = fetch_stats(ctl, a.dev, &data);
 	if (ret)
 		return ret;
-	ret = print_data(ctl, data, show_stats, "stats");
+	ret = show_print(stdout, ctl->json, data, show_stats, "stats");
 	json_decref(data);
 	return ret;
 }
@@ -380,15 +352,49 @@ static int do_detach(struct ctl *ctl, int argc, char **argv)
 
 	if (argc > 0)
 		return unknown_argument("detach", argv[0]);
-	ret = call(ctl, json_pack("{s:s}", "cmd", "detach"), &data);
+	ret = client_request(ctl->socket, json_pack("{s:s}", "cmd", "detach"),
+			     &data);
 	if (ret)
 		return ret;
 	if (ctl->json)
-		ret = print_json(data);
+		ret = show_print(stdout, ctl->json, data, NULL, "detach");
 	else
 		printf("xlbd detached: programs, links and pins removed\n");
 	json_decref(data);
 	return ret;
+}
+
+static int do_filter(struct ctl *ctl, const char *object, int argc, char **argv)
+{
+	struct filter_opts o = { ctl->socket, ctl->json, ctl->force };
+
+	return filter_run(&o, object, argc, argv);
+}
+
+static int do_rule(struct ctl *ctl, int argc, char **argv)
+{
+	return do_filter(ctl, "rule", argc, argv);
+}
+
+static int do_allow(struct ctl *ctl, int argc, char **argv)
+{
+	return do_filter(ctl, "allow", argc, argv);
+}
+
+static int do_deny(struct ctl *ctl, int argc, char **argv)
+{
+	return do_filter(ctl, "deny", argc, argv);
+}
+
+/* -b FILE: no object after it. */
+static int do_batch(struct ctl *ctl, int argc, char **argv)
+{
+	struct filter_opts o = { ctl->socket, ctl->json, ctl->force };
+
+	if (argc > 0)
+		return usage_error("unexpected argument '%s' after '--batch'",
+				   argv[0]);
+	return filter_batch_run(&o, ctl->batch);
 }
 
 static int do_help(struct ctl *ctl, int argc, char **argv)
@@ -401,9 +407,8 @@ static int do_help(struct ctl *ctl, int argc, char **argv)
 }
 
 static const struct cmd cmds[] = {
-	{ "status", do_status },
-	{ "stats", do_stats },
-	{ "detach", do_detach },
+	{ "status", do_status }, { "stats", do_stats }, { "rule", do_rule },
+	{ "allow", do_allow },	 { "deny", do_deny },	{ "detach", do_detach },
 	{ "help", do_help },
 };
 
@@ -411,9 +416,16 @@ static int dispatch(struct ctl *ctl, int argc, char **argv)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
-		if (strcmp(argv[0], cmds[i].name) == 0)
-			return cmds[i].fn(ctl, argc - 1, argv + 1);
+	if (ctl->batch)
+		return do_batch(ctl, argc, argv);
+	for (i = 0; i < ARRAY_SIZE(cmds) && argc > 0; i++) {
+		if (strcmp(argv[0], cmds[i].name) != 0)
+			continue;
+		if (ctl->force && cmds[i].fn != do_allow &&
+		    cmds[i].fn != do_deny && cmds[i].fn != do_rule)
+			return usage_error(
+				"'--force' goes with allow/deny add/del or --batch");
+		return cmds[i].fn(ctl, argc - 1, argv + 1);
 	}
 	for (i = 0; i < ARRAY_SIZE(unavailable); i++) {
 		if (strcmp(argv[0], unavailable[i]) == 0) {
@@ -429,6 +441,8 @@ static int dispatch(struct ctl *ctl, int argc, char **argv)
 static const struct option long_options[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "socket", required_argument, NULL, 's' },
+	{ "batch", required_argument, NULL, 'b' },
+	{ "force", no_argument, NULL, 'f' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -439,7 +453,7 @@ static int parse_options(int argc, char **argv, struct ctl *ctl, bool *help)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:hjs:", long_options, NULL)) !=
+	while ((c = getopt_long(argc, argv, "+:hjs:b:", long_options, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 'j':
@@ -450,12 +464,21 @@ static int parse_options(int argc, char **argv, struct ctl *ctl, bool *help)
 				return usage_error("empty socket path");
 			ctl->socket = optarg;
 			break;
+		case 'b':
+			if (ctl->batch)
+				return usage_error("'--batch' given twice");
+			ctl->batch = optarg;
+			break;
+		case 'f':
+			ctl->force = true;
+			break;
 		case 'h':
 			*help = true;
 			break;
 		case ':':
-			return usage_error("option '%s' needs a PATH",
-					   argv[optind - 1]);
+			return usage_error("option '%s' needs a %s",
+					   argv[optind - 1],
+					   optopt == 'b' ? "FILE" : "PATH");
 		default:
 			if (optopt)
 				return usage_error("unknown option '-%c'",
@@ -476,7 +499,7 @@ int main(int argc, char **argv)
 	ret = parse_options(argc, argv, &ctl, &help);
 	if (!ret && help) {
 		fputs(help_text, stdout);
-	} else if (!ret && optind >= argc) {
+	} else if (!ret && optind >= argc && !ctl.batch) {
 		fputs(help_text, stderr);
 		ret = -EINVAL;
 	} else if (!ret) {

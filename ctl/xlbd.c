@@ -23,20 +23,11 @@
 #include "log.h"
 #include "stats.h"
 #include "util.h"
+#include "xlbd.h"
 
 #define XLB_VERSION "0.1.0"
 #define DEFAULT_PIN_DIR "/sys/fs/bpf/xlb"
 #define DEFAULT_SOCKET "/run/xlb/xlbd.sock"
-
-struct xlbd {
-	const char *config_path;
-	const char *pin_dir;
-	const char *socket_path;
-	struct xlb_config conf;
-	struct xlb_dp dp;
-	struct api_server api;
-	bool stop;
-};
 
 static const char usage_text[] =
 	"usage: xlbd -c FILE [options]\n"
@@ -58,14 +49,14 @@ static const char *str_of(json_t *req, const char *key)
 	return json_string_value(json_object_get(req, key));
 }
 
-static json_t *cmd_status(void *ctx, json_t *req, char *err, size_t errlen,
-			  int *code)
+static json_t *cmd_status(void *ctx, json_t *req, struct api_error *e)
 {
 	struct xlbd *d = ctx;
-	json_t *ifaces = ifaces_status(&d->dp, str_of(req, "dev"), err, errlen);
+	json_t *ifaces = ifaces_status(&d->dp, str_of(req, "dev"), e->msg,
+				       sizeof(e->msg));
 
 	if (!ifaces) {
-		*code = str_of(req, "dev") ? API_USAGE : API_FAILED;
+		e->code = str_of(req, "dev") ? API_USAGE : API_FAILED;
 		return NULL;
 	}
 	return json_pack("{s:s, s:i, s:s, s:s, s:s, s:b, s:o}", "version",
@@ -75,19 +66,21 @@ static json_t *cmd_status(void *ctx, json_t *req, char *err, size_t errlen,
 			 ifaces);
 }
 
-static json_t *cmd_stats(void *ctx, json_t *req, char *err, size_t errlen,
-			 int *code)
+static json_t *cmd_stats(void *ctx, json_t *req, struct api_error *e)
 {
 	struct xlbd *d = ctx;
-	json_t *s = stats_json(&d->dp, str_of(req, "dev"), err, errlen);
+	json_t *s =
+		stats_json(&d->dp, str_of(req, "dev"), e->msg, sizeof(e->msg));
 
-	if (!s)
-		*code = str_of(req, "dev") ? API_USAGE : API_FAILED;
+	if (!s) {
+		e->code = str_of(req, "dev") ? API_USAGE : API_FAILED;
+		return NULL;
+	}
+	json_object_set_new(s, "filter", filter_hits_json(&d->filter));
 	return s;
 }
 
-static json_t *cmd_detach(void *ctx, json_t *req, char *err, size_t errlen,
-			  int *code)
+static json_t *cmd_detach(void *ctx, json_t *req, struct api_error *e)
 {
 	struct xlbd *d = ctx;
 	int ret;
@@ -97,9 +90,8 @@ static json_t *cmd_detach(void *ctx, json_t *req, char *err, size_t errlen,
 	if (!ret)
 		ret = dp_unpin(&d->dp);
 	if (ret) {
-		snprintf(err, errlen, "detach: %s (see xlbd's log)",
+		snprintf(e->msg, sizeof(e->msg), "detach: %s (see xlbd's log)",
 			 strerror(-ret));
-		*code = API_FAILED;
 		return NULL;
 	}
 	log_info("detached from every interface and removed the pins");
@@ -107,11 +99,80 @@ static json_t *cmd_detach(void *ctx, json_t *req, char *err, size_t errlen,
 	return json_object();
 }
 
-static const struct api_cmd commands[] = {
+static const struct api_cmd daemon_cmds[] = {
 	{ "status", cmd_status },
 	{ "stats", cmd_stats },
 	{ "detach", cmd_detach },
 };
+
+/* Every request the socket answers: the daemon's and the filter's. */
+static struct api_cmd commands[ARRAY_SIZE(daemon_cmds) + 16];
+
+static size_t commands_init(void)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(daemon_cmds); i++)
+		commands[n++] = daemon_cmds[i];
+	for (size_t i = 0; i < filter_n_cmds && n < ARRAY_SIZE(commands); i++)
+		commands[n++] = filter_cmds[i];
+	return n;
+}
+
+/* Make the running state match conf: interfaces, then the filter. */
+static int apply(struct xlbd *d, const struct xlb_config *conf, char *err,
+		 size_t errlen)
+{
+	const struct xlb_filter_conf_file *fc = &conf->filter;
+	int ret = ifaces_apply(&d->dp, conf, err, errlen);
+
+	if (ret)
+		return ret;
+	ret = filter_apply(&d->filter, fc->rules, fc->n_rules, fc->entries,
+			   fc->n_entries, err, errlen);
+	if (!ret)
+		log_info("filter: %u rules, %u list entries", d->filter.n_rules,
+			 d->filter.n_entries);
+	return ret;
+}
+
+/* The filter's map sizes the config asks for (defaults without one). */
+static void wanted_sizes(const struct xlb_config *conf, __u32 *rules,
+			 __u32 *prefixes)
+{
+	*rules = conf->filter.max_rules ? conf->filter.max_rules :
+					  XLB_DEFAULT_MAX_RULES;
+	*prefixes = conf->filter.max_prefixes ? conf->filter.max_prefixes :
+						XLB_DEFAULT_MAX_PREFIXES;
+}
+
+static int open_filter(struct xlbd *d, char *err, size_t errlen)
+{
+	struct filter_maps m = {
+		.shapes = d->dp.map_shapes,
+		.rules = d->dp.map_rules,
+		.rule_stats = d->dp.map_rule_stats,
+		.rule_specs = d->dp.map_rule_specs,
+		.allow4 = d->dp.map_allow4,
+		.allow6 = d->dp.map_allow6,
+		.deny4 = d->dp.map_deny4,
+		.deny6 = d->dp.map_deny6,
+		.list_stats = d->dp.map_list_stats,
+		.list_specs = d->dp.map_list_specs,
+		.conf = d->dp.map_filter_conf,
+		.bloom = d->dp.map_rule_bloom,
+	};
+	__u32 rules, prefixes;
+
+	wanted_sizes(&d->conf, &rules, &prefixes);
+	if (rules != d->dp.max_rules || prefixes != d->dp.max_prefixes)
+		log_warn("the pinned filter maps hold %u rules and %u "
+			 "prefixes, the config asks for %u and %u: detach "
+			 "and start again to resize",
+			 d->dp.max_rules, d->dp.max_prefixes, rules, prefixes);
+	return filter_open(&d->filter, &m, d->dp.max_rules, d->dp.max_prefixes,
+			   err, errlen);
+}
 
 static void reload(struct xlbd *d)
 {
@@ -123,10 +184,16 @@ static void reload(struct xlbd *d)
 		return;
 	}
 	log_info("reloading %s", d->config_path);
-	if (xlb_config_load(d->config_path, next, err, sizeof(err)) ||
-	    ifaces_apply(&d->dp, next, err, sizeof(err))) {
+	if (xlb_config_load(d->config_path, next, err, sizeof(err))) {
 		log_err("reload refused, running configuration kept: %s", err);
+		free(next);
+		return;
+	}
+	if (apply(d, next, err, sizeof(err))) {
+		log_err("reload failed part-way: %s", err);
+		xlb_config_free(next);
 	} else {
+		xlb_config_free(&d->conf);
 		d->conf = *next;
 		log_info("reload applied");
 	}
@@ -182,21 +249,34 @@ static int run(struct xlbd *d)
 	char err[XLB_CONFIG_ERRLEN];
 	int sfd, ret;
 
-	ret = dp_open(&d->dp, d->pin_dir, false, err, sizeof(err));
+	__u32 rules, prefixes;
+
+	wanted_sizes(&d->conf, &rules, &prefixes);
+	ret = dp_open(&d->dp, d->pin_dir, false, rules, prefixes, err,
+		      sizeof(err));
 	if (ret) {
 		log_err("%s", err);
 		return 2;
 	}
 	log_info("%s data plane in %s", d->dp.adopted ? "adopted" : "loaded",
 		 d->pin_dir);
-	if (ifaces_apply(&d->dp, &d->conf, err, sizeof(err))) {
+	/* A restart resumes: adopted state (runtime changes included) is
+	 * kept, and only interfaces follow the file. A fresh load applies
+	 * the whole file. */
+	ret = open_filter(d, err, sizeof(err));
+	if (!ret)
+		ret = d->dp.adopted ?
+			      ifaces_apply(&d->dp, &d->conf, err, sizeof(err)) :
+			      apply(d, &d->conf, err, sizeof(err));
+	if (ret) {
 		log_err("%s", err);
+		filter_close(&d->filter);
 		dp_close(&d->dp);
 		return 2;
 	}
 	sfd = signal_fd();
 	d->api.cmds = commands;
-	d->api.n_cmds = ARRAY_SIZE(commands);
+	d->api.n_cmds = commands_init();
 	d->api.ctx = d;
 	if (sfd < 0 || api_open(&d->api, d->socket_path, err, sizeof(err))) {
 		log_err("%s", sfd < 0 ? strerror(-sfd) : err);
@@ -207,7 +287,9 @@ static int run(struct xlbd *d)
 	ret = serve(d, sfd);
 	api_close(&d->api);
 	close(sfd);
+	filter_close(&d->filter);
 	dp_close(&d->dp);
+	xlb_config_free(&d->conf);
 	return ret;
 }
 
@@ -216,7 +298,7 @@ static int detach(struct xlbd *d)
 	char err[512];
 	int ret;
 
-	ret = dp_open(&d->dp, d->pin_dir, true, err, sizeof(err));
+	ret = dp_open(&d->dp, d->pin_dir, true, 0, 0, err, sizeof(err));
 	if (ret == -ENOENT) {
 		log_info("nothing pinned in %s: nothing to detach", d->pin_dir);
 		return 0;

@@ -15,8 +15,8 @@
 
 /* ifindex (__u32) -> struct xlb_iface. Written by xlbd on attach. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, XLB_MAX_IFACES);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_IFINDEX_MAX);
 	__type(key, __u32);
 	__type(value, struct xlb_iface);
 	__uint(map_flags, BPF_F_RDONLY_PROG);
@@ -53,5 +53,113 @@ struct {
 	__uint(map_flags, BPF_F_RDONLY_PROG);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_meta SEC(".maps");
+
+/*
+ * Filter maps. Sizes marked "config" are set by xlbd from the config's
+ * filter.max_rules / filter.max_prefixes before load.
+ */
+
+/* gen * 4 + dir * XLB_FAMILY_MAX + family -> struct xlb_shape_list. xlbd. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_SHAPE_LISTS);
+	__type(key, __u32);
+	__type(value, struct xlb_shape_list);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_shapes SEC(".maps");
+
+/* struct xlb_rule_key -> struct xlb_rule_val. xlbd; 2 x max_rules. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * XLB_DEFAULT_MAX_RULES);
+	__type(key, struct xlb_rule_key);
+	__type(value, struct xlb_rule_val);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_rules SEC(".maps");
+
+/* hash line -> struct xlb_bloom_line: rule keys present. xlbd. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_BLOOM_LINES);
+	__type(key, __u32);
+	__type(value, struct xlb_bloom_line);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_rule_bloom SEC(".maps");
+
+/* rule id -> struct xlb_ctr, per CPU. Data plane; max_rules + 1. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XLB_DEFAULT_MAX_RULES + 1);
+	__type(key, __u32);
+	__type(value, struct xlb_ctr);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_rule_stats SEC(".maps");
+
+/* rule id -> struct xlb_rule_spec. xlbd only; max_rules + 1. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_DEFAULT_MAX_RULES + 1);
+	__type(key, __u32);
+	__type(value, struct xlb_rule_spec);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_rule_specs SEC(".maps");
+
+/* Allow and deny tries, per family: prefix -> struct xlb_list_val. xlbd. */
+#define XLB_LPM_MAP(_name, _key)                                          \
+	struct {                                                          \
+		__uint(type, BPF_MAP_TYPE_LPM_TRIE);                      \
+		__uint(max_entries, XLB_DEFAULT_MAX_PREFIXES);            \
+		__type(key, _key);                                        \
+		__type(value, struct xlb_list_val);                       \
+		__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_RDONLY_PROG); \
+		__uint(pinning, LIBBPF_PIN_BY_NAME);                      \
+	} _name SEC(".maps")
+
+XLB_LPM_MAP(xlb_allow4, struct xlb_lpm4_key);
+XLB_LPM_MAP(xlb_allow6, struct xlb_lpm6_key);
+XLB_LPM_MAP(xlb_deny4, struct xlb_lpm4_key);
+XLB_LPM_MAP(xlb_deny6, struct xlb_lpm6_key);
+
+/* list entry id -> struct xlb_ctr, per CPU. Data plane; max_prefixes + 1. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XLB_DEFAULT_MAX_PREFIXES + 1);
+	__type(key, __u32);
+	__type(value, struct xlb_ctr);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_list_stats SEC(".maps");
+
+/* list entry id -> struct xlb_list_spec. xlbd only; max_prefixes + 1. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_DEFAULT_MAX_PREFIXES + 1);
+	__type(key, __u32);
+	__type(value, struct xlb_list_spec);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_list_specs SEC(".maps");
+
+/* 0 -> struct xlb_filter_conf. xlbd. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xlb_filter_conf);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_filter_conf SEC(".maps");
+
+/* struct xlb_frag_key -> struct xlb_frag_val. Data plane (LRU). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XLB_FRAG_ENTRIES);
+	__type(key, struct xlb_frag_key);
+	__type(value, struct xlb_frag_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_frags SEC(".maps");
 
 #endif /* XLB_MAPS_BPF_H */

@@ -81,7 +81,9 @@ struct xlb_pkt {
 	__u16 l4_off;
 	__be16 sport; /* TCP/UDP ports; 0 when there are none */
 	__be16 dport;
-	__u16 pad;
+	__u8 icmp_type; /* ICMP or ICMPv6 type, when there is one */
+	__u8 pad;
+	__u32 frag_id; /* IPv4 id or IPv6 identification, for fragments */
 	__be32 saddr[4]; /* IPv4 uses [0] */
 	__be32 daddr[4];
 };
@@ -142,6 +144,7 @@ static __always_inline int xlb_parse_l4(struct xlb_cursor *c,
 
 		if ((void *)(ih + 1) > c->end)
 			return xlb_malformed(pkt, XLB_REASON_L4_TRUNCATED);
+		pkt->icmp_type = ih->type;
 	}
 	return 0;
 }
@@ -174,8 +177,10 @@ static __always_inline int xlb_parse_ipv4(struct xlb_cursor *c,
 	if (hlen > sizeof(*iph))
 		pkt->flags |= XLB_PKT_IP_OPTIONS;
 	frag = bpf_ntohs(iph->frag_off);
-	if (frag & (XLB_IP_MF | XLB_IP_OFFSET_MASK))
+	if (frag & (XLB_IP_MF | XLB_IP_OFFSET_MASK)) {
 		pkt->flags |= XLB_PKT_FRAGMENT;
+		pkt->frag_id = iph->id;
+	}
 	if (frag & XLB_IP_OFFSET_MASK)
 		pkt->flags |= XLB_PKT_LATER_FRAGMENT;
 	pkt->pclass =
@@ -212,6 +217,7 @@ static __always_inline int xlb_skip_ipv6_ext(struct xlb_cursor *c,
 				return xlb_malformed(
 					pkt, XLB_REASON_IPV6_EXT_TRUNCATED);
 			pkt->flags |= XLB_PKT_FRAGMENT;
+			pkt->frag_id = fh->identification;
 			if (fh->frag_off & bpf_htons(0xfff8))
 				pkt->flags |= XLB_PKT_LATER_FRAGMENT;
 			len = sizeof(*fh);

@@ -14,6 +14,7 @@
 #include "parse.bpf.h"
 #include "maps.bpf.h"
 #include "stats.bpf.h"
+#include "filter.bpf.h"
 
 /* Linear bytes the tc programs need to parse every header xlb reads. */
 #define XLB_TC_PULL_LEN 256
@@ -27,23 +28,44 @@ struct xlb_ctx {
 };
 
 /*
- * Run the interface's stages and return the verdict. Stages are added
- * here in pipeline order (filter, then lb), each returning a verdict or
- * letting the packet continue; today only the counters stage exists and
- * every packet continues to the kernel stack.
+ * Does the filter run at this hook? Ingress filtering happens once: at
+ * XDP, or at tc ingress when the interface has no XDP program.
+ */
+static __always_inline bool xlb_filter_here(const struct xlb_iface *ifc,
+					    enum xlb_hook hook)
+{
+	if (!(ifc->stages & XLB_STAGE_FILTER))
+		return false;
+	if (hook == XLB_HOOK_TC_INGRESS)
+		return !(ifc->attach &
+			 (XLB_ATTACH_XDP_NATIVE | XLB_ATTACH_XDP_GENERIC));
+	return true;
+}
+
+/*
+ * Run the interface's stages over one parse and return the verdict. Each
+ * stage returns a verdict or XLB_CONTINUE; the counters stage records
+ * whatever the outcome is.
  */
 static __always_inline enum xlb_verdict xlb_pipeline(struct xlb_ctx *x,
 						     void *data, void *data_end)
 {
-	const struct xlb_iface *ifc;
+	const struct xlb_iface *ifc = x->iface;
+	__u32 v = XLB_CONTINUE;
 
 	if (xlb_parse(data, data_end, &x->pkt))
 		xlb_count_reason(x->pkt.reason);
 
-	ifc = x->iface;
-	xlb_count(ifc->slot, x->hook, XLB_VERDICT_PASS, x->pkt.pclass,
-		  x->bytes);
-	return XLB_VERDICT_PASS;
+	if (xlb_filter_here(ifc, x->hook))
+		v = xlb_filter(&x->pkt,
+			       x->hook == XLB_HOOK_TC_EGRESS ? XLB_DIR_EGRESS :
+							       XLB_DIR_INGRESS,
+			       x->bytes);
+	if (v == XLB_CONTINUE)
+		v = XLB_VERDICT_PASS;
+
+	xlb_count(ifc->slot, x->hook, v, x->pkt.pclass, x->bytes);
+	return v;
 }
 
 /* Interface record of ifindex, or NULL (counted) when xlbd has none. */
@@ -52,9 +74,10 @@ static __always_inline const struct xlb_iface *xlb_iface_of(__u32 ifindex)
 	const struct xlb_iface *ifc =
 		bpf_map_lookup_elem(&xlb_ifaces, &ifindex);
 
-	if (!ifc)
-		xlb_count_reason(XLB_REASON_UNKNOWN_IFACE);
-	return ifc;
+	if (ifc && ifc->active)
+		return ifc;
+	xlb_count_reason(XLB_REASON_UNKNOWN_IFACE);
+	return NULL;
 }
 
 static __always_inline int xlb_xdp_action(enum xlb_verdict v)

@@ -94,18 +94,23 @@ tier_lint() {
 	rm -f "$out"
 }
 
+# Unit tests come from ctl/tests, BPF tests from dataplane/tests.
 tier_unit() {
 	local t
 	for t in build/tests/test_*; do
-		case $(basename "$t") in
-		test_hello) ;; # BPF tier
-		*) run_bin unit "$t" ;;
-		esac
+		if [ -f "ctl/tests/$(basename "$t").c" ]; then
+			run_bin unit "$t"
+		fi
 	done
 }
 
 tier_bpf() {
-	run_bin bpf build/tests/test_hello
+	local t
+	for t in build/tests/test_*; do
+		if [ -f "dataplane/tests/$(basename "$t").c" ]; then
+			run_bin bpf "$t"
+		fi
+	done
 }
 
 tier_netns() {

@@ -1,9 +1,10 @@
-// modules: config util
+// modules: config config_filter config_text rule util
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of the config module: valid files parse with their defaults,
  * and every bad file in ctl/tests/configs/ is refused with exactly the
- * expected "FILE:LINE: reason". Run from the repository root.
+ * expected "FILE:LINE: reason". The filter section has its own tests, in
+ * test_config_filter.c. Run from the repository root.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -115,6 +116,13 @@ static void test_stages_off(void)
 
 	if (check(ret == 0, "parse: %d %s", ret, err))
 		check_iface(0, "v", XLB_XDP_NATIVE, XLB_TC_BOTH, 1);
+	check(!conf.filter.present && !conf.filter.n_rules &&
+		      !conf.filter.n_entries,
+	      "no filter section");
+	check(conf.filter.max_rules == XLB_DEFAULT_MAX_RULES &&
+		      conf.filter.max_prefixes == XLB_DEFAULT_MAX_PREFIXES,
+	      "default sizes %u %u", conf.filter.max_rules,
+	      conf.filter.max_prefixes);
 }
 
 /* Several interfaces, all comment styles, multi-line groups. */
@@ -184,7 +192,7 @@ static const struct bad_case bad_files[] = {
 	{ "bad-duplicate-key.conf",
 	  CONFIGS "bad-duplicate-key.conf:4: duplicate setting name" },
 	{ "bad-unknown-top.conf", CONFIGS
-	  "bad-unknown-top.conf:7: unknown top-level key 'interface' (known: interfaces)" },
+	  "bad-unknown-top.conf:7: unknown top-level key 'interface' (known: interfaces, filter)" },
 	{ "bad-unknown-key.conf", CONFIGS
 	  "bad-unknown-key.conf:7: unknown interface key 'mode' (known: name, xdp, tc, filter, lb)" },
 	{ "bad-type-xdp.conf",
@@ -209,8 +217,6 @@ static const struct bad_case bad_files[] = {
 	  "bad-name-slash.conf:4: name: 'veth/0' must not contain '/'" },
 	{ "bad-name-space.conf", CONFIGS
 	  "bad-name-space.conf:4: name: 'veth 0' must not contain whitespace" },
-	{ "bad-filter.conf", CONFIGS
-	  "bad-filter.conf:5: filter: the filter stage is not available in this version" },
 	{ "bad-lb.conf", CONFIGS
 	  "bad-lb.conf:4: lb: the lb stage is not available in this version" },
 	{ "bad-no-hook.conf", CONFIGS
@@ -259,8 +265,6 @@ static const struct bad_text bad_texts[] = {
 	  "inline.conf:1: tc: expected a string" },
 	{ "interfaces = ( { name = \"v\"; lb = 1; } );",
 	  "inline.conf:1: lb: expected true or false" },
-	{ "interfaces = ( { name = \"v\"; filter = true; } );",
-	  "inline.conf:1: filter: the filter stage is not available in this version" },
 	{ "interfaces = ( { name = \"a:b\"; } );",
 	  "inline.conf:1: name: 'a:b' must not contain ':'" },
 	{ "interfaces = ( { name = \"a\\tb\"; } );",
@@ -275,8 +279,8 @@ static const struct bad_text bad_texts[] = {
 	  "inline.conf:1: duplicate interface 'v' (first defined at line 1)" },
 	{ "interfaces = ( ( ) );",
 	  "inline.conf:1: interfaces: each interface must be a group { ... }" },
-	{ "interfaces = ( { name = \"v\"; } );\nfilter = { };",
-	  "inline.conf:2: unknown top-level key 'filter' (known: interfaces)" },
+	{ "interfaces = ( { name = \"v\"; } );\nvips = ( );",
+	  "inline.conf:2: unknown top-level key 'vips' (known: interfaces, filter)" },
 	{ "interfaces = 1;",
 	  "inline.conf:1: interfaces: expected a list of groups ( { ... } )" },
 	{ "", "inline.conf:1: no 'interfaces' section" },

@@ -1,17 +1,16 @@
-// modules: show util
+// modules: show rates show_filter util
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of xlbctl's output module: human units, counter rates, the
- * --watch rates object, and the exact text of the status, stats and rates
- * tables rendered into memory from small hand-written daemon replies.
+ * Unit tests of xlbctl's output modules: human units, counter rates, the
+ * --watch rates object, and the exact text of the status, stats, rates and
+ * filter tables rendered into memory from small hand-written daemon
+ * replies.
  */
 #include <errno.h>
 #include <stdlib.h>
 
 #include "harness.h"
 #include "show.h"
-
-typedef int (*show_fn)(FILE *out, json_t *data, const char **why);
 
 static json_t *load(const char *text)
 {
@@ -328,6 +327,149 @@ static void test_json_line(void)
 	json_decref(data);
 }
 
+static const char rules_data[] =
+	"{\"rules\": ["
+	" {\"id\": 7, \"order\": 10, \"action\": \"drop\", \"hook\": \"ingress\","
+	"  \"src\": \"198.18.9.0/24\", \"proto\": \"udp\", \"dport\": 53,"
+	"  \"hits\": {\"packets\": 12, \"bytes\": 720}},"
+	" {\"id\": 12, \"order\": 4294967294, \"action\": \"pass\","
+	"  \"hook\": \"egress\", \"dst\": \"2001:db8::10/128\", \"proto\": \"tcp\","
+	"  \"sport\": 1024, \"dport\": 22,"
+	"  \"hits\": {\"packets\": 0, \"bytes\": 0}},"
+	" {\"id\": 8, \"action\": \"drop\", \"hook\": \"ingress\", \"proto\": 47,"
+	"  \"hits\": {\"packets\": 3000000000, \"bytes\": 4500000000000}},"
+	" {\"id\": 9, \"order\": 30, \"action\": \"pass\", \"hook\": \"ingress\","
+	"  \"hits\": {\"packets\": 1, \"bytes\": 60}}]}";
+
+static void check_render(show_fn fn, const char *data_text, const char *want)
+{
+	json_t *data = load(data_text);
+	const char *why = NULL;
+	char *text;
+	int ret;
+
+	text = capture(fn, data, &ret, &why);
+	check(ret == 0, "render: %d (%s)", ret, why);
+	check_text(text, want);
+	free(text);
+	json_decref(data);
+}
+
+static void check_malformed(show_fn fn, const char *data_text)
+{
+	json_t *data = load(data_text);
+	const char *why = NULL;
+	char *text;
+	int ret;
+
+	text = capture(fn, data, &ret, &why);
+	check(ret == -EPROTO, "'%s': got %d", data_text, ret);
+	check(why != NULL, "'%s': no reason", data_text);
+	check(text[0] == '\0', "'%s': printed '%s'", data_text, text);
+	free(text);
+	json_decref(data);
+}
+
+static void test_rules_render(void)
+{
+	check_render(
+		show_rules, rules_data,
+		"id       order  action  hook     match                                                  packets          bytes\n"
+		" 7          10  drop    ingress  src 198.18.9.0/24 proto udp dport 53                        12            720\n"
+		"12  4294967294  pass    egress   dst 2001:db8::10/128 proto tcp sport 1024 dport 22           0              0\n"
+		" 8           -  drop    ingress  proto 47                                            3000000000  4500000000000\n"
+		" 9          30  pass    ingress  any                                                          1             60\n");
+	check_render(show_rules, "{\"rules\": []}", "no rules\n");
+}
+
+static void test_entries_render(void)
+{
+	check_render(
+		show_entries,
+		"{\"entries\": ["
+		" {\"id\": 3, \"hook\": \"ingress\", \"prefix\": \"198.18.0.0/15\","
+		"  \"hits\": {\"packets\": 5, \"bytes\": 300}},"
+		" {\"id\": 40, \"hook\": \"egress\","
+		"  \"prefix\": \"2001:db8:ffff:ffff:ffff:ffff:ffff:fff0/124\","
+		"  \"hits\": {\"packets\": 0, \"bytes\": 0}}]}",
+		"id  hook     prefix                                      packets  bytes\n"
+		" 3  ingress  198.18.0.0/15                                     5    300\n"
+		"40  egress   2001:db8:ffff:ffff:ffff:ffff:ffff:fff0/124        0      0\n");
+	check_render(show_entries, "{\"entries\": []}", "no entries\n");
+}
+
+static void test_filter_replies(void)
+{
+	check_render(show_rule_id, "{\"id\": 7, \"order\": 100}", "7\n");
+	check_render(show_removed, "{\"removed\": 0}", "removed 0 rules\n");
+	check_render(show_removed, "{\"removed\": 1}", "removed 1 rule\n");
+	check_render(show_removed, "{\"removed\": 12}", "removed 12 rules\n");
+	check_render(show_applied, "{\"applied\": 1000000}",
+		     "applied 1000000 commands\n");
+	check_render(show_applied, "{\"results\": [{\"id\": 7}]}",
+		     "applied 1 command\n");
+}
+
+static void test_filter_malformed(void)
+{
+	static const char *const bad_rules[] = {
+		"{}",
+		"{\"rules\": {}}",
+		"{\"rules\": [{\"action\": \"drop\", \"hook\": \"ingress\","
+		" \"hits\": {\"packets\": 0, \"bytes\": 0}}]}",
+		"{\"rules\": [{\"id\": 1, \"action\": \"drop\", \"hook\": \"ingress\"}]}",
+		"{\"rules\": [{\"id\": 1, \"order\": \"1\", \"action\": \"drop\","
+		" \"hook\": \"ingress\", \"hits\": {\"packets\": 0, \"bytes\": 0}}]}",
+		"{\"rules\": [{\"id\": 1, \"action\": \"drop\", \"hook\": \"ingress\","
+		" \"src\": true, \"hits\": {\"packets\": 0, \"bytes\": 0}}]}",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad_rules) / sizeof(bad_rules[0]); i++)
+		check_malformed(show_rules, bad_rules[i]);
+	check_malformed(show_entries,
+			"{\"entries\": [{\"id\": 1,"
+			" \"hook\": \"ingress\","
+			" \"hits\": {\"packets\": 0, \"bytes\": 0}}]}");
+	check_malformed(show_entries, "{\"rules\": []}");
+	check_malformed(show_rule_id, "{\"id\": -1}");
+	check_malformed(show_removed, "{}");
+	check_malformed(show_applied, "{\"applied\": \"all\"}");
+}
+
+static void test_stats_filter(void)
+{
+	check_render(
+		show_stats,
+		"{\"time_ns\": 1, \"interfaces\": {},"
+		" \"exceptions\": {\"eth_truncated\": 0},"
+		" \"drops\": {\"filter_rule\": 12, \"filter_deny\": 0,"
+		"  \"filter_not_allowed\": 3},"
+		" \"filter\": {\"rules\": {\"7\": {\"packets\": 12, \"bytes\": 720}},"
+		"  \"lists\": {\"3\": {\"packets\": 5, \"bytes\": 300},"
+		"   \"4\": {\"packets\": 0, \"bytes\": 0}}},"
+		" \"vips\": {}}",
+		"no interfaces\n"
+		"\n"
+		"exceptions: none\n"
+		"drops\n"
+		"  filter_rule                    12\n"
+		"  filter_not_allowed              3\n"
+		"filter hits                 packets              bytes\n"
+		"  rule 7                         12                720\n"
+		"  entry 3                         5                300\n");
+	check_render(show_stats,
+		     "{\"time_ns\": 1, \"interfaces\": {},"
+		     " \"exceptions\": {}, \"drops\": {\"filter_rule\": 0},"
+		     " \"filter\": {\"rules\": {}, \"lists\": {}}}",
+		     "no interfaces\n\nexceptions: none\ndrops: none\n"
+		     "filter hits: none\n");
+	check_malformed(show_stats, "{\"interfaces\": {}, \"drops\": []}");
+	check_malformed(show_stats, "{\"interfaces\": {}, \"filter\": 1}");
+	check_malformed(show_stats, "{\"interfaces\": {},"
+				    " \"filter\": {\"rules\": {\"7\": 1}}}");
+}
+
 int main(void)
 {
 	harness_run("si_units", test_si_units);
@@ -341,5 +483,10 @@ int main(void)
 	harness_run("status_render", test_status_render);
 	harness_run("status_select", test_status_select);
 	harness_run("json_line", test_json_line);
+	harness_run("rules_render", test_rules_render);
+	harness_run("entries_render", test_entries_render);
+	harness_run("filter_replies", test_filter_replies);
+	harness_run("filter_malformed", test_filter_malformed);
+	harness_run("stats_filter", test_stats_filter);
 	return harness_done();
 }

@@ -16,6 +16,9 @@
 
 /* Interfaces one daemon can drive; each has a counter slot. */
 #define XLB_MAX_IFACES 64
+/* xlb_ifaces is an array indexed by ifindex (a lookup the verifier
+ * inlines); interfaces with a larger ifindex are refused by xlbd. */
+#define XLB_IFINDEX_MAX 65536
 #define XLB_IFNAMSIZ 16
 
 /* tc filter identity: xlb owns exactly this handle/priority on clsact. */
@@ -116,7 +119,7 @@ struct xlb_iface {
 	__u32 slot; /* counter slot, < XLB_MAX_IFACES */
 	__u32 stages; /* enum xlb_stage_flags */
 	__u32 attach; /* enum xlb_attach_flags */
-	__u32 pad;
+	__u32 active; /* 0: no interface of xlb's at this ifindex */
 	char name[XLB_IFNAMSIZ];
 };
 
@@ -192,19 +195,21 @@ enum xlb_list {
 /* One rule shape, with the masks its prefix lengths make. */
 struct xlb_shape {
 	__u32 id; /* part of every key of the shape's rules */
-	__u32 min_order; /* at most the lowest order among its rules */
 	__u8 fields; /* enum xlb_rule_field */
 	__u8 src_plen;
 	__u8 dst_plen;
-	__u8 pad[5];
+	__u8 pad[9];
 	__be32 src_mask[4];
 	__be32 dst_mask[4];
 };
 
+/* The shape lists are double-buffered: xlbd writes the generation not in
+ * use, then switches xlb_filter_conf.shape_gen to it. */
+#define XLB_SHAPE_LISTS (2 * XLB_DIR_MAX * XLB_FAMILY_MAX)
+
 /*
- * xlb_shapes value: key is dir * XLB_FAMILY_MAX + family. The shapes of
- * that direction and family, sorted by min_order. Written whole by xlbd
- * (a hash map update replaces the value atomically).
+ * xlb_shapes value: key is gen * 4 + dir * XLB_FAMILY_MAX + family. The
+ * shapes of that direction and family. Written by xlbd.
  */
 struct xlb_shape_list {
 	__u32 count;
@@ -282,9 +287,23 @@ struct xlb_list_spec {
 	__u8 addr[16];
 };
 
+/*
+ * A counting filter in front of the rule hash: a rule key's hash picks a
+ * counter; zero means no rule has that key, so the (costlier) hash lookup
+ * is skipped. Lines of 64 one-byte counters; 255 sticks.
+ */
+#define XLB_BLOOM_LINE 64
+#define XLB_BLOOM_LINES 65536
+struct xlb_bloom_line {
+	__u8 count[XLB_BLOOM_LINE];
+};
+
 /* xlb_filter_conf value (key 0): what the data plane needs globally. */
 struct xlb_filter_conf {
 	__u32 allow_entries[XLB_DIR_MAX]; /* non-zero: allow list enforced */
+	__u32 deny_entries[XLB_DIR_MAX][XLB_FAMILY_MAX]; /* 0: skip the trie */
+	__u32 shape_gen; /* which generation of xlb_shapes is in use */
+	__u32 pad;
 };
 
 /* xlb_frags key: a fragmented datagram in one direction. */
@@ -312,6 +331,7 @@ _Static_assert(sizeof(struct xlb_hook_stats) ==
 _Static_assert(sizeof(struct xlb_reason_stats) == 8, "xlb_reason_stats size");
 _Static_assert(sizeof(struct xlb_meta) == 16, "xlb_meta size");
 _Static_assert(sizeof(struct xlb_shape) == 48, "xlb_shape size");
+_Static_assert(sizeof(struct xlb_bloom_line) == XLB_BLOOM_LINE, "bloom line");
 _Static_assert(sizeof(struct xlb_shape_list) == 8 + 48 * XLB_MAX_SHAPES,
 	       "xlb_shape_list size");
 _Static_assert(sizeof(struct xlb_rule_key) == 44, "xlb_rule_key size");
@@ -320,7 +340,7 @@ _Static_assert(sizeof(struct xlb_rule_spec) == 56, "xlb_rule_spec size");
 _Static_assert(sizeof(struct xlb_lpm4_key) == 12, "xlb_lpm4_key size");
 _Static_assert(sizeof(struct xlb_lpm6_key) == 24, "xlb_lpm6_key size");
 _Static_assert(sizeof(struct xlb_list_spec) == 24, "xlb_list_spec size");
-_Static_assert(sizeof(struct xlb_filter_conf) == 8, "xlb_filter_conf size");
+_Static_assert(sizeof(struct xlb_filter_conf) == 32, "xlb_filter_conf size");
 _Static_assert(sizeof(struct xlb_frag_key) == 40, "xlb_frag_key size");
 _Static_assert(sizeof(struct xlb_frag_val) == 8, "xlb_frag_val size");
 

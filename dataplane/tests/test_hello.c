@@ -192,14 +192,16 @@ static void test_fixture(void)
 static void test_unknown_iface(void)
 {
 	__u32 key = LO_IFINDEX;
-	struct xlb_iface ifc = { .slot = LO_SLOT };
+	struct xlb_iface ifc = { .slot = LO_SLOT, .active = 1 };
 	__u8 frame[512], out[512];
 	__u32 out_len = sizeof(out);
 	size_t len = frame_ipv4_udp(frame);
 	__u64 before = read_reason(XLB_REASON_UNKNOWN_IFACE);
 	int fd = bpf_map__fd(skel->maps.xlb_ifaces);
 
-	check(!bpf_map_delete_elem(fd, &key), "delete iface");
+	struct xlb_iface none = {};
+
+	check(!bpf_map_update_elem(fd, &key, &none, BPF_ANY), "clear iface");
 	check(run_prog(skel->progs.xlb_xdp, XLB_HOOK_XDP, frame, len, out,
 		       &out_len) == XDP_PASS,
 	      "xdp verdict");
@@ -216,7 +218,7 @@ static void test_unknown_iface(void)
 
 static int setup(void)
 {
-	struct xlb_iface ifc = { .slot = LO_SLOT };
+	struct xlb_iface ifc = { .slot = LO_SLOT, .active = 1 };
 	__u32 key = LO_IFINDEX;
 	struct bpf_map *map;
 	int err;

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal to the config module (config.c, the text helpers in
+ * config_text.c and the section parsers split out, config_filter.c): the
+ * parse context and the helpers that report an error once as
+ * "FILE:LINE: reason". Not for other modules.
+ */
+#ifndef XLB_CONFIG_INT_H
+#define XLB_CONFIG_INT_H
+
+#include <stddef.h>
+
+#include <libconfig.h>
+
+#include "config.h"
+
+struct parse_ctx {
+	const char *file; /* the name messages use */
+	char *err;
+	size_t errlen;
+	struct xlb_config *conf;
+	const char *text; /* the whole text libconfig parsed, NUL-terminated */
+	size_t *line_off; /* start of each line in text, built on first use */
+	size_t n_lines;
+};
+
+/* Report a problem at line of the file being parsed; returns -EINVAL. */
+int __attribute__((format(printf, 3, 4)))
+cfg_fail_at(struct parse_ctx *c, int line, const char *fmt, ...);
+
+/* Report a problem with setting s, at cfg_line(); returns -EINVAL. */
+int __attribute__((format(printf, 3, 4)))
+cfg_fail(struct parse_ctx *c, const config_setting_t *s, const char *fmt, ...);
+
+/* Read all of file, NUL-terminated; 0 or -errno with "FILE: cause". */
+int cfg_read_file(const char *file, char **text, char *err, size_t errlen);
+
+/*
+ * libconfig 1.5 reads an integer written without the L suffix into 32
+ * bits and silently wraps a larger one (4294967306 reads as 10): find
+ * such literals in c->text, before any value is trusted. Names, strings
+ * and comments are skipped; files pulled in with @include are not read.
+ */
+int cfg_check_ints(struct parse_ctx *c);
+
+/*
+ * The line setting s was written at. libconfig (1.5) dates a scalar by
+ * the token read after it, which for the last element of a list can be
+ * the line of the closing bracket: for a string, the line is corrected to
+ * the one holding its quoted text, looked for between the previous
+ * element and the line libconfig gives.
+ */
+int cfg_line(struct parse_ctx *c, const config_setting_t *s);
+/* The same, with the lowest line s can be on given (the previous one's). */
+int cfg_str_line(struct parse_ctx *c, const config_setting_t *s, int low);
+
+/* Append name to the comma-separated list in buf. */
+void cfg_list_add(char *buf, size_t len, const char *name);
+
+/* The filter section (config_filter.c). */
+int cfg_parse_filter(struct parse_ctx *c, const config_setting_t *s);
+void cfg_filter_defaults(struct xlb_filter_conf_file *f);
+void cfg_filter_free(struct xlb_filter_conf_file *f);
+
+#endif /* XLB_CONFIG_INT_H */

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The daemon's state, shared by xlbd.c and the request handlers.
+ */
+#ifndef XLB_XLBD_H
+#define XLB_XLBD_H
+
+#include <stdbool.h>
+
+#include "api.h"
+#include "config.h"
+#include "filter.h"
+#include "loader.h"
+
+struct xlbd {
+	const char *config_path;
+	const char *pin_dir;
+	const char *socket_path;
+	struct xlb_config conf;
+	struct xlb_dp dp;
+	struct filter filter;
+	struct api_server api;
+	bool stop;
+};
+
+/* The filter's request handlers (api_filter.c), for the command table. */
+extern const struct api_cmd filter_cmds[];
+extern const size_t filter_n_cmds;
+
+#endif /* XLB_XLBD_H */
