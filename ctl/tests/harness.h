@@ -11,7 +11,9 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct harness {
 	int passed, failed, skipped;
@@ -77,6 +79,37 @@ static inline void harness_run(const char *name, void (*fn)(void))
 		printf("ok   %s\n", name);
 	}
 	fflush(stdout);
+}
+
+/*
+ * For tests that need root: true when the test may go on. Without root
+ * it fails loudly under CI (CI=true) and is skipped, saying so, elsewhere;
+ * *status is then what main should return.
+ */
+static inline bool harness_need_root(const char *prog, int *status)
+{
+	if (geteuid() == 0)
+		return true;
+	if (getenv("CI")) {
+		fprintf(stderr, "%s: needs root (CI: failing, not skipping)\n",
+			prog);
+		printf("0 passed, 1 failed, 0 skipped\n");
+		*status = 1;
+		return false;
+	}
+	harness_skip("%s needs root (skipped outside CI only)", prog);
+	printf("0 passed, 0 failed, 1 skipped\n");
+	*status = 0;
+	return false;
+}
+
+/* The test could not even be set up: one failure, and the reason. */
+static inline int harness_setup_failed(const char *prog, const char *what,
+				       int err)
+{
+	fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(-err));
+	printf("0 passed, 1 failed, 0 skipped\n");
+	return 1;
 }
 
 static inline int harness_done(void)

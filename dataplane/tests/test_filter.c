@@ -621,23 +621,13 @@ int main(void)
 		{ "filter: 1000 rules of one shape", test_many_rules },
 		{ "filter: restore from maps", test_restore },
 	};
-	int err;
+	int err, status;
 
-	if (geteuid() != 0) {
-		if (getenv("CI")) {
-			fprintf(stderr, "test_filter: BPF tests need root\n");
-			return 1;
-		}
-		harness_skip("BPF tests need root (skipped outside CI only)");
-		harness.skipped++;
-		return harness_done();
-	}
+	if (!harness_need_root("test_filter", &status))
+		return status;
 	err = setup();
-	if (err) {
-		fprintf(stderr, "test_filter: setup: %s\n", strerror(-err));
-		printf("0 passed, 1 failed, 0 skipped\n");
-		return 1;
-	}
+	if (err)
+		return harness_setup_failed("test_filter", "setup", err);
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		harness_run(tests[i].name, tests[i].fn);
 	filter_close(&flt);

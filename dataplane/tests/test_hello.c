@@ -239,24 +239,14 @@ static int setup(void)
 int main(void)
 {
 	char name[128];
-	int err;
+	int err, status;
 
-	if (geteuid() != 0) {
-		if (getenv("CI")) {
-			fprintf(stderr, "test_hello: BPF tests need root\n");
-			return 1;
-		}
-		harness_skip("BPF tests need root (skipped outside CI only)");
-		harness.skipped++;
-		return harness_done();
-	}
+	if (!harness_need_root("test_hello", &status))
+		return status;
 	err = setup();
-	if (err) {
-		fprintf(stderr, "test_hello: loading xlb.bpf.o: %s\n",
-			strerror(-err));
-		printf("0 passed, 1 failed, 0 skipped\n");
-		return 1;
-	}
+	if (err)
+		return harness_setup_failed("test_hello", "loading xlb.bpf.o",
+					    err);
 	for (size_t i = 0; i < sizeof(fixtures) / sizeof(fixtures[0]); i++) {
 		cur_fixture = &fixtures[i];
 		snprintf(name, sizeof(name), "hello: %s", fixtures[i].name);
