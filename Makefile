@@ -44,7 +44,7 @@ CTL_HDRS := $(wildcard ctl/*.h) dataplane/include/xlb_abi.h
 # Modules shared by the daemon, the CLI and the tests.
 COMMON   := log util
 XLBD_MODS := xlbd config config_filter config_text rule loader maps netlink api api_filter \
-	ifaces stats filter filter_lists filter_state keytab $(COMMON)
+	ifaces stats filter filter_check filter_lists filter_state keytab $(COMMON)
 XLBCTL_MODS := xlbctl client show rates show_filter cmd_filter cmd_batch rule $(COMMON)
 XLBD_OBJS := $(patsubst %,$(BUILD)/ctl/%.o,$(XLBD_MODS))
 XLBCTL_OBJS := $(patsubst %,$(BUILD)/ctl/%.o,$(XLBCTL_MODS))

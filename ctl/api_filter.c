@@ -182,24 +182,9 @@ static int entry_from_json(json_t *o, struct xlb_list_entry *e, char *err,
 	return xlb_parse_prefix(prefix, &e->prefix, err, errlen);
 }
 
-/* One filter change, parsed and checked, not yet applied. */
-enum op_kind {
-	OP_RULE_ADD,
-	OP_RULE_DEL,
-	OP_RULE_FLUSH,
-	OP_LIST_ADD,
-	OP_LIST_DEL
-};
-
-struct op {
-	enum op_kind kind;
-	bool has_order;
-	struct xlb_rule rule;
-	__u32 id;
-	struct xlb_list_entry entry;
-};
-
-static int op_from_json(json_t *req, struct op *op, char *err, size_t errlen)
+/* A change from its request object (the grammar of the single requests). */
+static int op_from_json(json_t *req, struct filter_change *op, char *err,
+			size_t errlen)
 {
 	const char *cmd = json_string_value(json_object_get(req, "cmd"));
 	json_t *id;
@@ -210,12 +195,12 @@ static int op_from_json(json_t *req, struct op *op, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	if (!strcmp(cmd, "rule_add")) {
-		op->kind = OP_RULE_ADD;
+		op->kind = FILTER_RULE_ADD;
 		return rule_from_json(json_object_get(req, "rule"), &op->rule,
 				      &op->has_order, err, errlen);
 	}
 	if (!strcmp(cmd, "rule_del")) {
-		op->kind = OP_RULE_DEL;
+		op->kind = FILTER_RULE_DEL;
 		id = json_object_get(req, "id");
 		if (!json_is_integer(id) || json_integer_value(id) < 1 ||
 		    json_integer_value(id) > 0xffffffffll) {
@@ -226,11 +211,12 @@ static int op_from_json(json_t *req, struct op *op, char *err, size_t errlen)
 		return 0;
 	}
 	if (!strcmp(cmd, "rule_flush")) {
-		op->kind = OP_RULE_FLUSH;
+		op->kind = FILTER_RULE_FLUSH;
 		return 0;
 	}
 	if (!strcmp(cmd, "list_add") || !strcmp(cmd, "list_del")) {
-		op->kind = strcmp(cmd, "list_add") ? OP_LIST_DEL : OP_LIST_ADD;
+		op->kind = strcmp(cmd, "list_add") ? FILTER_LIST_DEL :
+						     FILTER_LIST_ADD;
 		return entry_from_json(req, &op->entry, err, errlen);
 	}
 	ERRF("'%s' cannot be part of a filter change", cmd);
@@ -238,13 +224,13 @@ static int op_from_json(json_t *req, struct op *op, char *err, size_t errlen)
 }
 
 /* Apply one change; *data (may be NULL) gets its reply data. */
-static int op_apply(struct filter *f, struct op *op, json_t **data, char *err,
-		    size_t errlen)
+static int op_apply(struct filter *f, struct filter_change *op, json_t **data,
+		    char *err, size_t errlen)
 {
 	int ret = 0;
 
 	switch (op->kind) {
-	case OP_RULE_ADD:
+	case FILTER_RULE_ADD:
 		if (!op->has_order)
 			op->rule.order = filter_next_order(f);
 		ret = filter_rule_add(f, &op->rule, err, errlen);
@@ -252,18 +238,18 @@ static int op_apply(struct filter *f, struct op *op, json_t **data, char *err,
 			*data = json_pack("{s:i, s:I}", "id", (int)op->rule.id,
 					  "order", (json_int_t)op->rule.order);
 		break;
-	case OP_RULE_DEL:
+	case FILTER_RULE_DEL:
 		ret = filter_rule_del(f, op->id, err, errlen);
 		if (!ret && data)
 			*data = json_object();
 		break;
-	case OP_RULE_FLUSH:
+	case FILTER_RULE_FLUSH:
 		ret = filter_rule_flush(f);
 		if (data)
 			*data = json_pack("{s:i}", "removed", ret);
 		ret = 0;
 		break;
-	case OP_LIST_ADD:
+	case FILTER_LIST_ADD:
 		ret = filter_list_add(f, &op->entry, err, errlen);
 		if (!ret && data)
 			*data = json_pack("{s:i}", "id", (int)op->entry.id);
@@ -280,8 +266,8 @@ static int op_apply(struct filter *f, struct op *op, json_t **data, char *err,
  * The lockout guard: refuse list changes that would start dropping the
  * SSH client the request came from ("peer"), unless "force" is set.
  */
-static int guard(struct filter *f, json_t *req, const struct op *ops, size_t n,
-		 char *err, size_t errlen)
+static int guard(struct filter *f, json_t *req, const struct filter_change *ops,
+		 size_t n, char *err, size_t errlen)
 {
 	const char *peer = json_string_value(json_object_get(req, "peer"));
 	struct xlb_list_entry *adds, *dels;
@@ -296,9 +282,9 @@ static int guard(struct filter *f, json_t *req, const struct op *ops, size_t n,
 	adds = calloc(n + 1, sizeof(*adds));
 	dels = calloc(n + 1, sizeof(*dels));
 	for (size_t i = 0; adds && dels && i < n; i++) {
-		if (ops[i].kind == OP_LIST_ADD)
+		if (ops[i].kind == FILTER_LIST_ADD)
 			adds[na++] = ops[i].entry;
-		else if (ops[i].kind == OP_LIST_DEL)
+		else if (ops[i].kind == FILTER_LIST_DEL)
 			dels[nd++] = ops[i].entry;
 	}
 	block = !adds || !dels ||
@@ -327,7 +313,7 @@ static json_t *cmd_change(void *ctx, json_t *req, struct api_error *e)
 {
 	struct xlbd *d = ctx;
 	json_t *data = NULL;
-	struct op op;
+	struct filter_change op;
 	int ret;
 
 	ret = op_from_json(req, &op, e->msg, sizeof(e->msg));
@@ -341,8 +327,8 @@ static json_t *cmd_change(void *ctx, json_t *req, struct api_error *e)
 }
 
 /* Parse every op of a batch; on an error, its index in *bad. */
-static int batch_parse(json_t *ops_json, struct op *ops, size_t *bad, char *err,
-		       size_t errlen)
+static int batch_parse(json_t *ops_json, struct filter_change *ops, size_t *bad,
+		       char *err, size_t errlen)
 {
 	char why[FILTER_ERRLEN];
 	json_t *v;
@@ -364,7 +350,7 @@ static json_t *cmd_batch(void *ctx, json_t *req, struct api_error *e)
 	size_t n = json_array_size(ops_json), i, bad = 0;
 	struct xlbd *d = ctx;
 	char why[FILTER_ERRLEN];
-	struct op *ops;
+	struct filter_change *ops;
 	int ret;
 
 	e->code = API_USAGE;
@@ -380,10 +366,14 @@ static json_t *cmd_batch(void *ctx, json_t *req, struct api_error *e)
 	}
 	ret = batch_parse(ops_json, ops, &bad, e->msg, sizeof(e->msg));
 	if (!ret)
+		ret = filter_batch_check(&d->filter, ops, n, &bad, e->msg,
+					 sizeof(e->msg));
+	if (!ret)
 		ret = guard(&d->filter, req, ops, n, e->msg, sizeof(e->msg));
 	if (ret) {
-		if (ret == -EINVAL)
+		if (ret != -EPERM)
 			e->extra = json_pack("{s:I}", "index", (json_int_t)bad);
+		e->code = code_of(ret);
 		free(ops);
 		return NULL;
 	}

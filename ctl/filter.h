@@ -84,6 +84,32 @@ int filter_list_add(struct filter *f, struct xlb_list_entry *e, char *err,
 int filter_list_del(struct filter *f, const struct xlb_list_entry *e, char *err,
 		    size_t errlen);
 
+/* One change of a batch, parsed, not yet applied. */
+enum filter_change_kind {
+	FILTER_RULE_ADD,
+	FILTER_RULE_DEL,
+	FILTER_RULE_FLUSH,
+	FILTER_LIST_ADD,
+	FILTER_LIST_DEL,
+};
+
+struct filter_change {
+	enum filter_change_kind kind;
+	bool has_order; /* rule add: an order was given */
+	struct xlb_rule rule; /* rule add */
+	__u32 id; /* rule del */
+	struct xlb_list_entry entry; /* list add, list del */
+};
+
+/*
+ * Check a batch against the filter as it is and as the batch changes it,
+ * in order: orders taken, rules and entries that do not exist or already
+ * do, room in the maps and in the shape lists. Nothing is changed. On an
+ * error, *bad is the index of the change that would fail.
+ */
+int filter_batch_check(const struct filter *f, const struct filter_change *ch,
+		       size_t n, size_t *bad, char *err, size_t errlen);
+
 /* Group changes: see `batch` above. end writes what was deferred. */
 void filter_batch_begin(struct filter *f);
 int filter_batch_end(struct filter *f);

@@ -147,3 +147,74 @@ bg_ns() {
 	nsenter --net="/run/netns/$ns" -- "$@" &
 	T_PIDS+=("$!")
 }
+
+# ipv6_quiet NS IF: IPv6 on IF without the traffic a link makes by
+# itself: no link-local address (so no DAD and no router solicitation),
+# and the MLD reports of joined groups repeated at once rather than over
+# the next seconds, so the link is silent soon after it comes up.
+ipv6_quiet() {
+	in_ns "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=0" \
+		"net.ipv6.conf.$2.addr_gen_mode=1" \
+		"net.ipv6.conf.$2.accept_ra=0" \
+		"net.ipv6.conf.$2.mldv1_unsolicited_report_interval=1" \
+		"net.ipv6.conf.$2.mldv2_unsolicited_report_interval=1"
+}
+
+# veth_ds NS1 IF1 ADDR1 ADDR1_6 NS2 IF2 ADDR2 ADDR2_6: a dual-stack veth
+# pair: as veth (IPv4 /24, offload off, static neighbours), plus IPv6
+# /64 addresses without DAD and static IPv6 neighbours both ways, so
+# neither ARP nor neighbour discovery crosses the link.
+veth_ds() {
+	local ns1=$1 if1=$2 a1=$3 b1=$4 ns2=$5 if2=$6 a2=$7 b2=$8 m1 m2
+	local side ns ifn addr addr6
+	ip link add "$if1" netns "$ns1" type veth peer name "$if2" netns "$ns2"
+	for side in "$ns1 $if1 $a1 $b1" "$ns2 $if2 $a2 $b2"; do
+		read -r ns ifn addr addr6 <<<"$side"
+		ipv6_quiet "$ns" "$ifn"
+		in_ns "$ns" ethtool -K "$ifn" tx off rx off >/dev/null 2>&1 || true
+		ip -n "$ns" addr add "$addr/24" dev "$ifn"
+		ip -n "$ns" addr add "$addr6/64" dev "$ifn" nodad
+		ip -n "$ns" link set "$ifn" up
+	done
+	m1=$(ip -n "$ns1" -j link show "$if1" | jq -r '.[0].address')
+	m2=$(ip -n "$ns2" -j link show "$if2" | jq -r '.[0].address')
+	ip -n "$ns1" neigh replace "$a2" lladdr "$m2" dev "$if1" nud permanent
+	ip -n "$ns2" neigh replace "$a1" lladdr "$m1" dev "$if2" nud permanent
+	ip -n "$ns1" neigh replace "$b2" lladdr "$m2" dev "$if1" nud permanent
+	ip -n "$ns2" neigh replace "$b1" lladdr "$m1" dev "$if2" nud permanent
+}
+
+# veth_addr NS IF ADDR PEER_NS PEER_IF: one more address on IF (IPv4 /24
+# or IPv6 /64 without DAD), with its static neighbour on the peer.
+veth_addr() {
+	local ns=$1 ifn=$2 addr=$3 pns=$4 pif=$5 mac
+	case $addr in
+	*:*) ip -n "$ns" addr add "$addr/64" dev "$ifn" nodad ;;
+	*) ip -n "$ns" addr add "$addr/24" dev "$ifn" ;;
+	esac
+	mac=$(ip -n "$ns" -j link show "$ifn" | jq -r '.[0].address')
+	ip -n "$pns" neigh replace "$addr" lladdr "$mac" dev "$pif" nud permanent
+}
+
+# start_xlbd_within SECONDS NS CONF NAME [ARGS...]: start_xlbd for a
+# daemon that may take up to SECONDS to come up (a large config).
+start_xlbd_within() {
+	local secs=$1 ns=$2 conf=$3 name=$4 i
+	shift 4
+	nsenter --net="/run/netns/$ns" -- "$XLBD" -c "$conf" \
+		--pin-dir "/sys/fs/bpf/$name" --socket "$T_DIR/$name.sock" "$@" \
+		2>>"$T_DIR/$name.log" &
+	XLBD_PID=$!
+	T_PIDS+=("$XLBD_PID")
+	for i in $(seq $((secs * 10))); do
+		if [ -S "$T_DIR/$name.sock" ] &&
+			"$XLBCTL" -s "$T_DIR/$name.sock" status >/dev/null 2>&1; then
+			return 0
+		fi
+		kill -0 "$XLBD_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "xlbd did not come up within $secs s; its log:" >&2
+	cat "$T_DIR/$name.log" >&2
+	return 1
+}
