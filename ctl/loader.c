@@ -68,6 +68,14 @@ static const struct pinned_map pinned_maps[] = {
 	{ "xlb_filter_conf", offsetof(struct xlb_dp, map_filter_conf) },
 	{ "xlb_frags", offsetof(struct xlb_dp, map_frags) },
 	{ "xlb_rule_bloom", offsetof(struct xlb_dp, map_rule_bloom) },
+	{ "xlb_vips", offsetof(struct xlb_dp, map_vips) },
+	{ "xlb_ring", offsetof(struct xlb_dp, map_ring) },
+	{ "xlb_backends", offsetof(struct xlb_dp, map_backends) },
+	{ "xlb_conns", offsetof(struct xlb_dp, map_conns) },
+	{ "xlb_syns", offsetof(struct xlb_dp, map_syns) },
+	{ "xlb_tx_ports", offsetof(struct xlb_dp, map_tx_ports) },
+	{ "xlb_vip_stats", offsetof(struct xlb_dp, map_vip_stats) },
+	{ "xlb_backend_stats", offsetof(struct xlb_dp, map_backend_stats) },
 };
 
 static int read_sizes(struct xlb_dp *dp);

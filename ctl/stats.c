@@ -61,6 +61,11 @@ const char *const xlb_reason_names[XLB_REASON_MAX] = {
 	[XLB_REASON_FILTER_NOT_ALLOWED] = "filter_not_allowed",
 	[XLB_REASON_FILTER_MALFORMED] = "filter_malformed",
 	[XLB_REASON_FILTER_FRAGMENT] = "filter_fragment",
+	[XLB_REASON_LB_NO_BACKEND] = "lb_no_backend",
+	[XLB_REASON_LB_UNRESOLVED] = "lb_unresolved",
+	[XLB_REASON_LB_FRAGMENT] = "lb_fragment",
+	[XLB_REASON_LB_IP_OPTIONS] = "lb_ip_options",
+	[XLB_REASON_LB_ICMP_UNMATCHED] = "lb_icmp_unmatched",
 };
 
 static json_t *ctr_json(const struct xlb_ctr *c)
@@ -123,7 +128,7 @@ json_t *stats_json(struct xlb_dp *dp, const char *only, char *err,
 	__u32 ifindex[XLB_MAX_IFACES];
 	struct xlb_iface ifc[XLB_MAX_IFACES];
 	__u64 reasons[XLB_REASON_MAX];
-	json_t *ifaces, *exc, *drops, *out;
+	json_t *ifaces, *exc, *drops, *lb, *out;
 	int n, ret = 0;
 
 	n = maps_iface_list(dp->map_ifaces, ifindex, ifc, XLB_MAX_IFACES);
@@ -151,12 +156,15 @@ json_t *stats_json(struct xlb_dp *dp, const char *only, char *err,
 	}
 	exc = json_object();
 	drops = json_object();
+	lb = json_object();
 	for (int r = 0; r < XLB_REASON_MAX; r++)
-		json_object_set_new(r < XLB_REASON_FIRST_DROP ? exc : drops,
+		json_object_set_new(r < XLB_REASON_FIRST_DROP ? exc :
+				    r < XLB_REASON_FIRST_LB   ? drops :
+								lb,
 				    xlb_reason_names[r],
 				    json_integer((json_int_t)reasons[r]));
-	out = json_pack("{s:I, s:o, s:o, s:o}", "time_ns", (json_int_t)now_ns(),
-			"interfaces", ifaces, "exceptions", exc, "drops",
-			drops);
+	out = json_pack("{s:I, s:o, s:o, s:o, s:o}", "time_ns",
+			(json_int_t)now_ns(), "interfaces", ifaces,
+			"exceptions", exc, "drops", drops, "lb", lb);
 	return out;
 }

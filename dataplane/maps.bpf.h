@@ -162,4 +162,84 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_frags SEC(".maps");
 
+/* Load balancer maps. */
+
+/* struct xlb_vip_key -> struct xlb_vip. xlbd. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XLB_MAX_VIPS);
+	__type(key, struct xlb_vip_key);
+	__type(value, struct xlb_vip);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_vips SEC(".maps");
+
+/* vip id * XLB_RING_SIZE + slot -> backend id (Maglev). xlbd. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_MAX_VIPS *XLB_RING_SIZE);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_ring SEC(".maps");
+
+/* backend id -> struct xlb_backend. xlbd. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct xlb_backend);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_backends SEC(".maps");
+
+/* struct xlb_flow_key -> struct xlb_conn: established flows. Data plane;
+ * sized by xlbd from the config (lb.max_conns). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XLB_DEFAULT_CONNS); /* xlbd: lb.max_conns */
+	__type(key, struct xlb_flow_key);
+	__type(value, struct xlb_conn);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_conns SEC(".maps");
+
+/* The same for TCP flows that have sent only a SYN. Data plane. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XLB_SYN_ENTRIES);
+	__type(key, struct xlb_flow_key);
+	__type(value, struct xlb_conn);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_syns SEC(".maps");
+
+/* ifindex -> ifindex: where XDP_REDIRECT may send. xlbd. */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, XLB_MAX_IFACES);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_tx_ports SEC(".maps");
+
+/* vip id -> struct xlb_vip_stats, per CPU. Data plane. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XLB_MAX_VIPS);
+	__type(key, __u32);
+	__type(value, struct xlb_vip_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_vip_stats SEC(".maps");
+
+/* backend id -> struct xlb_ctr, per CPU: packets forwarded to it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XLB_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct xlb_ctr);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_backend_stats SEC(".maps");
+
 #endif /* XLB_MAPS_BPF_H */

@@ -82,7 +82,7 @@ struct xlb_pkt {
 	__be16 sport; /* TCP/UDP ports; 0 when there are none */
 	__be16 dport;
 	__u8 icmp_type; /* ICMP or ICMPv6 type, when there is one */
-	__u8 pad;
+	__u8 tcp_flags; /* byte 13 of the TCP header (FIN 0x01 ... ) */
 	__u32 frag_id; /* IPv4 id or IPv6 identification, for fragments */
 	__be32 saddr[4]; /* IPv4 uses [0] */
 	__be32 daddr[4];
@@ -131,6 +131,7 @@ static __always_inline int xlb_parse_l4(struct xlb_cursor *c,
 			return xlb_malformed(pkt, XLB_REASON_L4_TRUNCATED);
 		pkt->sport = th->source;
 		pkt->dport = th->dest;
+		pkt->tcp_flags = ((__u8 *)th)[13];
 	} else if (pkt->l4_proto == IPPROTO_UDP) {
 		struct udphdr *uh = c->pos;
 

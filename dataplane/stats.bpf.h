@@ -35,7 +35,11 @@ static __always_inline void xlb_count(__u32 slot, enum xlb_hook hook,
 	if (!hs)
 		return;
 	/* Explicit bounds for the verifier: both indexes come from
-	 * registers it cannot otherwise bound. */
+	 * registers it cannot otherwise bound, and the barriers keep clang
+	 * from dropping checks it can prove from code the verifier cannot
+	 * (a global function's return value; clang 14, kernel 6.18). */
+	barrier_var(verdict);
+	barrier_var(pclass);
 	if (verdict < XLB_VERDICT_MAX)
 		xlb_ctr_add(&hs->verdict[verdict], bytes);
 	if (pclass < XLB_PCLASS_MAX)

@@ -15,6 +15,7 @@
 #include "maps.bpf.h"
 #include "stats.bpf.h"
 #include "filter.bpf.h"
+#include "lb.bpf.h"
 
 /* Linear bytes the tc programs need to parse every header xlb reads. */
 #define XLB_TC_PULL_LEN 256
@@ -45,10 +46,11 @@ static __always_inline bool xlb_filter_here(const struct xlb_iface *ifc,
 /*
  * Run the interface's stages over one parse and return the verdict. Each
  * stage returns a verdict or XLB_CONTINUE; the counters stage records
- * whatever the outcome is.
+ * whatever the outcome is. The load balancer runs in XDP only (xdp is
+ * NULL for tc), where it can send frames back out or redirect them.
  */
-static __always_inline enum xlb_verdict xlb_pipeline(struct xlb_ctx *x,
-						     void *data, void *data_end)
+static __always_inline enum xlb_verdict
+xlb_pipeline(struct xlb_ctx *x, struct xdp_md *xdp, void *data, void *data_end)
 {
 	const struct xlb_iface *ifc = x->iface;
 	__u32 v = XLB_CONTINUE;
@@ -61,7 +63,9 @@ static __always_inline enum xlb_verdict xlb_pipeline(struct xlb_ctx *x,
 			       x->hook == XLB_HOOK_TC_EGRESS ? XLB_DIR_EGRESS :
 							       XLB_DIR_INGRESS,
 			       x->bytes);
-	if (v == XLB_CONTINUE)
+	if (v == XLB_CONTINUE && xdp && (ifc->stages & XLB_STAGE_LB))
+		v = xlb_lb(xdp, &x->pkt, x->bytes);
+	if (v >= XLB_CONTINUE)
 		v = XLB_VERDICT_PASS;
 
 	xlb_count(ifc->slot, x->hook, v, x->pkt.pclass, x->bytes);
@@ -120,7 +124,7 @@ int xlb_xdp(struct xdp_md *ctx)
 	if (!x.iface)
 		return XDP_PASS;
 	x.bytes = data_end - data;
-	return xlb_xdp_action(xlb_pipeline(&x, data, data_end));
+	return xlb_xdp_action(xlb_pipeline(&x, ctx, data, data_end));
 }
 
 static __always_inline int xlb_tc(struct __sk_buff *skb, enum xlb_hook hook)
@@ -143,7 +147,7 @@ static __always_inline int xlb_tc(struct __sk_buff *skb, enum xlb_hook hook)
 		bpf_skb_pull_data(skb, want);
 	data = (void *)(long)skb->data;
 	data_end = (void *)(long)skb->data_end;
-	return xlb_tc_action(xlb_pipeline(&x, data, data_end));
+	return xlb_tc_action(xlb_pipeline(&x, NULL, data, data_end));
 }
 
 SEC("tc")

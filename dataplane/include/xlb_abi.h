@@ -12,7 +12,7 @@
 #include <linux/types.h>
 
 /* Layout version of every pinned map, stored in xlb_meta. */
-#define XLB_ABI_VERSION 2
+#define XLB_ABI_VERSION 3
 
 /* Interfaces one daemon can drive; each has a counter slot. */
 #define XLB_MAX_IFACES 64
@@ -86,11 +86,20 @@ enum xlb_reason {
 	XLB_REASON_FILTER_NOT_ALLOWED, /* allow list non-empty, no match */
 	XLB_REASON_FILTER_MALFORMED, /* IP packet that cannot be parsed */
 	XLB_REASON_FILTER_FRAGMENT, /* first fragment too short for L4 */
+	/* The load balancer: packets for a VIP it could not forward. */
+	XLB_REASON_LB_NO_BACKEND, /* the VIP's ring is empty */
+	XLB_REASON_LB_UNRESOLVED, /* no next-hop MAC yet: passed, counted */
+	XLB_REASON_LB_FRAGMENT, /* IP fragment for a VIP: passed */
+	XLB_REASON_LB_IP_OPTIONS, /* IPv4 options for a VIP: passed */
+	XLB_REASON_LB_ICMP_UNMATCHED, /* ICMP error for no known flow */
 	XLB_REASON_MAX,
 };
 
-/* The first reason that is a drop (the ones before it are exceptions). */
+/* The first reason that is a drop (the ones before it are exceptions),
+ * and the first after the drops: the load balancer's, which are passed
+ * to the kernel stack (or, for an empty ring, dropped). */
 #define XLB_REASON_FIRST_DROP XLB_REASON_FILTER_RULE
+#define XLB_REASON_FIRST_LB XLB_REASON_LB_NO_BACKEND
 
 /* Stages an interface runs; counters always run. */
 enum xlb_stage_flags {
@@ -343,5 +352,101 @@ _Static_assert(sizeof(struct xlb_list_spec) == 24, "xlb_list_spec size");
 _Static_assert(sizeof(struct xlb_filter_conf) == 32, "xlb_filter_conf size");
 _Static_assert(sizeof(struct xlb_frag_key) == 40, "xlb_frag_key size");
 _Static_assert(sizeof(struct xlb_frag_val) == 8, "xlb_frag_val size");
+
+/*
+ * Load balancer. A VIP (address, protocol, port or every port) has an id;
+ * its Maglev ring is XLB_RING_SIZE slots of xlb_ring holding backend ids.
+ * Flows are pinned to backends in two connection tables: new TCP flows
+ * (SYN only) in xlb_syns, the rest in xlb_conns, so a SYN flood only
+ * churns the first.
+ */
+#define XLB_MAX_VIPS 64
+#define XLB_MAX_BACKENDS 4096
+#define XLB_RING_SIZE 65537 /* prime; 100 x up to 655 backends per VIP */
+#define XLB_DEFAULT_CONNS 1048576
+#define XLB_SYN_ENTRIES 65536
+#define XLB_NO_BACKEND 0xffffffffu
+
+enum xlb_lb_mode {
+	XLB_MODE_DSR = 0, /* MAC rewrite; backends answer the client */
+	XLB_MODE_NAT, /* address and port translation both ways */
+};
+
+/* xlb_vips key. port 0: every port of the address and protocol. */
+struct xlb_vip_key {
+	__be32 addr[4]; /* IPv4 in [0] */
+	__be16 port;
+	__u8 proto;
+	__u8 family;
+};
+
+/* xlb_vips value. Written by xlbd, whole, once the ring is in place. */
+struct xlb_vip {
+	__u32 id; /* ring and counters index, < XLB_MAX_VIPS */
+	__u32 mode; /* enum xlb_lb_mode */
+};
+
+enum xlb_backend_flags {
+	XLB_BACKEND_ACTIVE = 1u << 0, /* in use by some VIP */
+	XLB_BACKEND_RESOLVED = 1u << 1, /* next hop MAC known */
+	XLB_BACKEND_DOWN = 1u << 2, /* failed health checks: flows move */
+};
+
+/* xlb_backends value, by backend id. Written by xlbd. */
+struct xlb_backend {
+	__be32 addr[4];
+	__u8 family;
+	__u8 flags; /* enum xlb_backend_flags */
+	__be16 port; /* NAT: the backend's port; 0 keeps the VIP's */
+	__u32 ifindex; /* where the next hop is */
+	__u8 dmac[6]; /* next hop (the backend or a gateway) */
+	__u8 smac[6]; /* the MAC of ifindex */
+	__be32 snat[4]; /* NAT: the LB's address towards the backend */
+};
+
+/* Connection table key: the flow as the client sent it. */
+struct xlb_flow_key {
+	__be32 src[4];
+	__be32 dst[4];
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 family;
+	__u16 pad;
+};
+
+enum xlb_conn_state {
+	XLB_CONN_CLOSING = 1u << 0, /* FIN or RST seen */
+};
+
+/* xlb_conns and xlb_syns value. Written by the data plane. */
+struct xlb_conn {
+	__u32 backend; /* backend id */
+	__u32 vip; /* vip id */
+	__u64 seen_ns; /* last packet, coarse (updated once a second) */
+	__u32 state; /* enum xlb_conn_state */
+	__u32 pad;
+};
+
+/* Idle limits, checked on lookup: a stale entry is chosen again. */
+#define XLB_SYN_TIMEOUT_NS (5ull * 1000000000ull)
+#define XLB_UDP_TIMEOUT_NS (120ull * 1000000000ull)
+#define XLB_CLOSING_TIMEOUT_NS (10ull * 1000000000ull)
+
+/* Per-VIP counters (xlb_vip_stats, by vip id), per CPU. */
+struct xlb_vip_stats {
+	struct xlb_ctr fwd; /* forwarded */
+	__u64 new_flows; /* flows given a backend from the ring */
+	__u64 conn_hits; /* packets whose flow was in a table */
+	__u64 conn_misses; /* packets whose flow was not */
+	__u64 pad;
+};
+
+_Static_assert(sizeof(struct xlb_vip_key) == 20, "xlb_vip_key size");
+_Static_assert(sizeof(struct xlb_vip) == 8, "xlb_vip size");
+_Static_assert(sizeof(struct xlb_backend) == 52, "xlb_backend size");
+_Static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key size");
+_Static_assert(sizeof(struct xlb_conn) == 24, "xlb_conn size");
+_Static_assert(sizeof(struct xlb_vip_stats) == 48, "xlb_vip_stats size");
 
 #endif /* XLB_ABI_H */

@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/*
+ * The load balancer stage, in XDP. A packet for a VIP is pinned to a
+ * backend by its flow: looked up in the connection tables, or given one
+ * from the VIP's Maglev ring (a new flow). In DSR mode the frame is
+ * rewritten at L2 only (next-hop and interface MACs) and sent back out
+ * (XDP_TX) or to another interface (XDP_REDIRECT through xlb_tx_ports).
+ * ICMP errors about a VIP flow (fragmentation needed, packet too big)
+ * go to the flow's backend. IP fragments and IPv4 options for a VIP are
+ * passed to the kernel and counted: a fragment has no ports to hash, and
+ * options are rare enough to leave to the stack.
+ */
+#ifndef XLB_LB_BPF_H
+#define XLB_LB_BPF_H
+
+#include "maps.bpf.h"
+#include "parse.bpf.h"
+#include "stats.bpf.h"
+#include "filter.bpf.h"
+
+#define XLB_TCP_FIN 0x01
+#define XLB_TCP_SYN 0x02
+#define XLB_TCP_RST 0x04
+#define XLB_TCP_ACK 0x10
+
+/* How often a flow's last-seen time is refreshed (cache line writes). */
+#define XLB_SEEN_GRANULE_NS 1000000000ull
+
+/* ICMP types that carry the packet that caused them. */
+#define XLB_ICMP_DEST_UNREACH 3
+#define XLB_ICMP_TIME_EXCEEDED 11
+#define XLB_ICMPV6_DEST_UNREACH 1
+#define XLB_ICMPV6_PKT_TOOBIG 2
+#define XLB_ICMPV6_TIME_EXCEED 3
+
+/* Hash a flow to a ring slot; the same flow always hashes alike. */
+static __always_inline __u32 xlb_flow_hash(const struct xlb_flow_key *fk)
+{
+	__u32 h = 0x9747b28c;
+
+	h = (h ^ fk->src[0]) * 0x9e3779b1;
+	h = (h ^ fk->dst[0]) * 0x9e3779b1;
+	if (fk->family == XLB_FAMILY_V6) {
+		for (int i = 1; i < 4; i++) {
+			h = (h ^ fk->src[i]) * 0x9e3779b1;
+			h = (h ^ fk->dst[i]) * 0x9e3779b1;
+		}
+	}
+	h = (h ^ ((__u32)fk->sport << 16 | fk->dport)) * 0x9e3779b1;
+	h = (h ^ fk->proto) * 0x9e3779b1;
+	h ^= h >> 16;
+	h *= 0x85ebca6b;
+	h ^= h >> 13;
+	return h;
+}
+
+static __always_inline bool xlb_backend_usable(const struct xlb_backend *b)
+{
+	return b && (b->flags & XLB_BACKEND_ACTIVE) &&
+	       !(b->flags & XLB_BACKEND_DOWN);
+}
+
+/* Is a table entry still good for this packet? */
+static __always_inline bool xlb_conn_fresh(const struct xlb_conn *c, __u8 proto,
+					   __u64 now)
+{
+	__u64 idle = now - c->seen_ns;
+
+	if (c->state & XLB_CONN_CLOSING)
+		return idle < XLB_CLOSING_TIMEOUT_NS;
+	if (proto == IPPROTO_UDP)
+		return idle < XLB_UDP_TIMEOUT_NS;
+	return true;
+}
+
+static __always_inline void xlb_conn_touch(struct xlb_conn *c, __u8 flags,
+					   __u64 now)
+{
+	if (flags & (XLB_TCP_FIN | XLB_TCP_RST))
+		c->state |= XLB_CONN_CLOSING;
+	if (now - c->seen_ns > XLB_SEEN_GRANULE_NS)
+		c->seen_ns = now;
+}
+
+/*
+ * The flow's backend from the tables: xlb_conns, then (TCP) xlb_syns,
+ * where a handshake's second packet promotes the flow. XLB_NO_BACKEND
+ * when the flow is new, stale, or its backend went away or down.
+ */
+static __always_inline __u32 xlb_conn_backend(const struct xlb_flow_key *fk,
+					      __u8 flags, __u64 now)
+{
+	struct xlb_conn *c = bpf_map_lookup_elem(&xlb_conns, fk);
+	const struct xlb_backend *b;
+	struct xlb_conn up;
+
+	if (c && xlb_conn_fresh(c, fk->proto, now)) {
+		b = bpf_map_lookup_elem(&xlb_backends, &c->backend);
+		if (xlb_backend_usable(b)) {
+			xlb_conn_touch(c, flags, now);
+			return c->backend;
+		}
+	}
+	if (fk->proto != IPPROTO_TCP)
+		return XLB_NO_BACKEND;
+	c = bpf_map_lookup_elem(&xlb_syns, fk);
+	if (!c || now - c->seen_ns > XLB_SYN_TIMEOUT_NS)
+		return XLB_NO_BACKEND;
+	b = bpf_map_lookup_elem(&xlb_backends, &c->backend);
+	if (!xlb_backend_usable(b))
+		return XLB_NO_BACKEND;
+	if (!(flags & XLB_TCP_SYN) || (flags & XLB_TCP_ACK)) {
+		/* The handshake goes on: the flow is established. */
+		up = *c;
+		xlb_conn_touch(&up, flags, now);
+		bpf_map_update_elem(&xlb_conns, fk, &up, BPF_ANY);
+		bpf_map_delete_elem(&xlb_syns, fk);
+		return up.backend;
+	}
+	return c->backend;
+}
+
+/* A new flow: its backend from the ring, remembered in a table. */
+static __always_inline __u32 xlb_new_flow(const struct xlb_flow_key *fk,
+					  const struct xlb_vip *vip, __u8 flags,
+					  __u64 now)
+{
+	__u32 slot =
+		vip->id * XLB_RING_SIZE + xlb_flow_hash(fk) % XLB_RING_SIZE;
+	struct xlb_conn c = { .vip = vip->id, .seen_ns = now };
+	__u32 *id = bpf_map_lookup_elem(&xlb_ring, &slot);
+
+	if (!id || *id == XLB_NO_BACKEND)
+		return XLB_NO_BACKEND;
+	c.backend = *id;
+	if (flags & (XLB_TCP_FIN | XLB_TCP_RST))
+		c.state = XLB_CONN_CLOSING;
+	if (fk->proto == IPPROTO_TCP && (flags & XLB_TCP_SYN) &&
+	    !(flags & XLB_TCP_ACK))
+		bpf_map_update_elem(&xlb_syns, fk, &c, BPF_ANY);
+	else
+		bpf_map_update_elem(&xlb_conns, fk, &c, BPF_ANY);
+	return c.backend;
+}
+
+/* Send the frame to backend id: rewrite the MACs, then TX or redirect. */
+static __always_inline __u32 xlb_forward(struct xdp_md *ctx, __u32 id,
+					 __u32 vip_id, __u64 bytes)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	const struct xlb_backend *b = bpf_map_lookup_elem(&xlb_backends, &id);
+	struct xlb_vip_stats *vs = bpf_map_lookup_elem(&xlb_vip_stats, &vip_id);
+	struct ethhdr *eth = data;
+
+	if (!b || !(b->flags & XLB_BACKEND_RESOLVED)) {
+		xlb_count_reason(XLB_REASON_LB_UNRESOLVED);
+		return XLB_VERDICT_PASS;
+	}
+	if ((void *)(eth + 1) > data_end)
+		return XLB_VERDICT_ABORTED;
+	__builtin_memcpy(eth->h_dest, b->dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, b->smac, ETH_ALEN);
+	if (vs)
+		xlb_ctr_add(&vs->fwd, bytes);
+	xlb_count_ctr(&xlb_backend_stats, id, bytes);
+	if (b->ifindex == ctx->ingress_ifindex)
+		return XLB_VERDICT_TX;
+	if (bpf_redirect_map(&xlb_tx_ports, b->ifindex, 0) == XDP_REDIRECT)
+		return XLB_VERDICT_REDIRECT;
+	return XLB_VERDICT_ABORTED;
+}
+
+static __always_inline const struct xlb_vip *
+xlb_vip_of(const __be32 *addr, __be16 port, __u8 proto, __u8 family)
+{
+	struct xlb_vip_key k = { .port = port,
+				 .proto = proto,
+				 .family = family };
+	const struct xlb_vip *vip;
+
+	__builtin_memcpy(k.addr, addr, sizeof(k.addr));
+	vip = bpf_map_lookup_elem(&xlb_vips, &k);
+	if (vip)
+		return vip;
+	k.port = 0;
+	return bpf_map_lookup_elem(&xlb_vips, &k);
+}
+
+static __always_inline void xlb_vip_count(__u32 vip_id, bool hit, bool fresh)
+{
+	struct xlb_vip_stats *vs = bpf_map_lookup_elem(&xlb_vip_stats, &vip_id);
+
+	if (!vs)
+		return;
+	if (hit)
+		vs->conn_hits++;
+	else
+		vs->conn_misses++;
+	if (fresh)
+		vs->new_flows++;
+}
+
+/*
+ * The flow an ICMP error is about. Its inner packet is one the backend
+ * sent from the VIP to the client, so the flow is that packet reversed.
+ * Returns the inner protocol, or 0 when the error is not about a TCP or
+ * UDP packet the frame holds whole enough to read the ports of.
+ */
+static __always_inline __u8 xlb_icmp_flow(struct xdp_md *ctx,
+					  const struct xlb_pkt *pkt,
+					  struct xlb_flow_key *fk)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	/* Headers end well within 512 bytes; the mask bounds the offset. */
+	void *inner =
+		data + (pkt->l4_off & 0x1ff) + sizeof(struct xlb_icmp_hdr);
+	__be16 *ports;
+	__u8 proto;
+
+	if (pkt->l3_proto == bpf_htons(ETH_P_IP)) {
+		struct iphdr *ih = inner;
+
+		if ((void *)(ih + 1) > data_end || ih->ihl != 5)
+			return 0;
+		proto = ih->protocol;
+		ports = (void *)(ih + 1);
+		fk->src[0] = ih->daddr;
+		fk->dst[0] = ih->saddr;
+		fk->family = XLB_FAMILY_V4;
+	} else {
+		struct ipv6hdr *ih = inner;
+
+		if ((void *)(ih + 1) > data_end)
+			return 0;
+		proto = ih->nexthdr;
+		ports = (void *)(ih + 1);
+		__builtin_memcpy(fk->src, &ih->daddr, sizeof(fk->src));
+		__builtin_memcpy(fk->dst, &ih->saddr, sizeof(fk->dst));
+		fk->family = XLB_FAMILY_V6;
+	}
+	if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) ||
+	    (void *)(ports + 2) > data_end)
+		return 0;
+	fk->sport = ports[1];
+	fk->dport = ports[0];
+	fk->proto = proto;
+	return proto;
+}
+
+static __always_inline bool xlb_is_icmp_error(const struct xlb_pkt *pkt)
+{
+	if (pkt->flags & XLB_PKT_FRAGMENT)
+		return false;
+	if (pkt->pclass == XLB_PCLASS_IPV4_ICMP)
+		return pkt->icmp_type == XLB_ICMP_DEST_UNREACH ||
+		       pkt->icmp_type == XLB_ICMP_TIME_EXCEEDED;
+	if (pkt->pclass == XLB_PCLASS_IPV6_ICMP)
+		return pkt->icmp_type == XLB_ICMPV6_DEST_UNREACH ||
+		       pkt->icmp_type == XLB_ICMPV6_PKT_TOOBIG ||
+		       pkt->icmp_type == XLB_ICMPV6_TIME_EXCEED;
+	return false;
+}
+
+/* An ICMP error for a VIP flow goes where the flow goes. */
+static __always_inline int xlb_lb_icmp(struct xdp_md *ctx,
+				       const struct xlb_pkt *pkt, __u64 bytes)
+{
+	struct xlb_flow_key fk = {};
+	const struct xlb_vip *vip;
+	__u32 id;
+
+	if (!xlb_icmp_flow(ctx, pkt, &fk))
+		return XLB_CONTINUE;
+	vip = xlb_vip_of(fk.dst, fk.dport, fk.proto, fk.family);
+	if (!vip || vip->mode != XLB_MODE_DSR)
+		return XLB_CONTINUE;
+	id = xlb_conn_backend(&fk, 0, bpf_ktime_get_coarse_ns());
+	if (id == XLB_NO_BACKEND) {
+		xlb_count_reason(XLB_REASON_LB_ICMP_UNMATCHED);
+		return XLB_VERDICT_PASS;
+	}
+	return xlb_forward(ctx, id, vip->id, bytes);
+}
+
+/*
+ * The stage: a verdict, or XLB_CONTINUE for packets that are not for a
+ * VIP. A global function, verified on its own (see xlb_filter()).
+ */
+__noinline int xlb_lb(struct xdp_md *ctx, const struct xlb_pkt *pkt,
+		      __u64 bytes)
+{
+	struct xlb_flow_key fk = {};
+	const struct xlb_vip *vip;
+	__u32 id = XLB_NO_BACKEND;
+	bool hit;
+	__u64 now;
+
+	if (!ctx || !pkt || pkt->pclass == XLB_PCLASS_MALFORMED)
+		return XLB_CONTINUE;
+	if (xlb_is_icmp_error(pkt))
+		return xlb_lb_icmp(ctx, pkt, bytes);
+	if (pkt->l4_proto != IPPROTO_TCP && pkt->l4_proto != IPPROTO_UDP)
+		return XLB_CONTINUE;
+	fk.family = pkt->l3_proto == bpf_htons(ETH_P_IPV6) ? XLB_FAMILY_V6 :
+							     XLB_FAMILY_V4;
+	vip = xlb_vip_of(pkt->daddr, pkt->dport, pkt->l4_proto, fk.family);
+	if (!vip || vip->mode != XLB_MODE_DSR)
+		return XLB_CONTINUE;
+	if (pkt->flags & XLB_PKT_FRAGMENT) {
+		xlb_count_reason(XLB_REASON_LB_FRAGMENT);
+		return XLB_VERDICT_PASS;
+	}
+	if (pkt->flags & XLB_PKT_IP_OPTIONS) {
+		xlb_count_reason(XLB_REASON_LB_IP_OPTIONS);
+		return XLB_VERDICT_PASS;
+	}
+	__builtin_memcpy(fk.src, pkt->saddr, sizeof(fk.src));
+	__builtin_memcpy(fk.dst, pkt->daddr, sizeof(fk.dst));
+	fk.sport = pkt->sport;
+	fk.dport = pkt->dport;
+	fk.proto = pkt->l4_proto;
+	now = bpf_ktime_get_coarse_ns();
+	id = xlb_conn_backend(&fk, pkt->tcp_flags, now);
+	hit = id != XLB_NO_BACKEND;
+	if (!hit)
+		id = xlb_new_flow(&fk, vip, pkt->tcp_flags, now);
+	xlb_vip_count(vip->id, hit, !hit && id != XLB_NO_BACKEND);
+	if (id == XLB_NO_BACKEND) {
+		xlb_count_reason(XLB_REASON_LB_NO_BACKEND);
+		return XLB_VERDICT_DROP;
+	}
+	return xlb_forward(ctx, id, vip->id, bytes);
+}
+
+#endif /* XLB_LB_BPF_H */
