@@ -143,7 +143,7 @@ int main(void)
 		fprintf(stderr, "bench_filter: needs root\n");
 		return 1;
 	}
-	if (fixture_open(&skel, MAX_RULES, MAX_PREFIXES) ||
+	if (fixture_open(&skel, MAX_RULES, MAX_PREFIXES, 0) ||
 	    !(fl = floor__open_and_load())) {
 		fprintf(stderr, "bench_filter: loading: %s\n", strerror(errno));
 		return 1;

@@ -15,8 +15,9 @@
 #include "loader.h"
 #include "xlb.skel.h"
 
+/* max_conns 0 keeps the object's size of the connection table. */
 static inline int fixture_open(struct xlb **skel, __u32 max_rules,
-			       __u32 max_prefixes)
+			       __u32 max_prefixes, __u32 max_conns)
 {
 	struct bpf_map *map;
 	int ret;
@@ -27,6 +28,9 @@ static inline int fixture_open(struct xlb **skel, __u32 max_rules,
 	bpf_object__for_each_map(map, (*skel)->obj)
 		bpf_map__set_pin_path(map, NULL);
 	ret = dp_size_maps(*skel, max_rules, max_prefixes);
+	if (!ret && max_conns)
+		ret = bpf_map__set_max_entries((*skel)->maps.xlb_conns,
+					       max_conns);
 	return ret ? ret : xlb__load(*skel);
 }
 

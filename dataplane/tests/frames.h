@@ -358,4 +358,79 @@ static inline size_t frame_arp_trunc(__u8 *buf)
 	return n + 4;
 }
 
+/*
+ * A frame from a spec: the family follows the addresses; TCP and UDP
+ * get ports, ICMP a type; fragments and VLAN tags on request.
+ */
+struct frame_spec {
+	const char *src, *dst;
+	__u8 proto;
+	__u16 sport, dport;
+	__u8 icmp_type;
+	int frag; /* 0 whole, 1 first fragment, 2 later fragment */
+	__u16 frag_id;
+	bool short_l4; /* first fragment cut inside the L4 header */
+	bool vlan;
+	__u8 tcp_flags; /* 0: SYN */
+	bool ip_options; /* IPv4: 4 bytes of NOP options */
+};
+
+static inline size_t frame_build(__u8 *buf, const struct frame_spec *p)
+{
+	bool v6 = strchr(p->src, ':') != NULL;
+	size_t n = put_eth(buf, p->vlan ? ETH_P_8021Q :
+				v6	? ETH_P_IPV6 :
+					  ETH_P_IP);
+	size_t l4 = p->proto == IPPROTO_TCP ? 20 : 8, ip;
+	__u8 *h;
+
+	if (p->vlan)
+		n += put_vlan(buf + n, 7, v6 ? ETH_P_IPV6 : ETH_P_IP);
+	if (p->frag == 2 || p->short_l4)
+		l4 = 4;
+	ip = n;
+	if (v6) {
+		size_t fh = p->frag ? 8 : 0;
+
+		n += put_ipv6(buf + n, p->frag ? IPPROTO_FRAGMENT : p->proto,
+			      fh + l4);
+		inet_pton(AF_INET6, p->src, buf + ip + 8);
+		inet_pton(AF_INET6, p->dst, buf + ip + 24);
+		if (p->frag) {
+			memset(buf + n, 0, 8);
+			buf[n] = p->proto;
+			/* offset 1480/8 for later fragments, M flag on first */
+			buf[n + 3] = p->frag == 2 ? (185 << 3) & 0xff : 1;
+			buf[n + 2] = p->frag == 2 ? 185 >> 5 : 0;
+			buf[n + 7] = p->frag_id & 0xff;
+			buf[n + 6] = p->frag_id >> 8;
+			n += 8;
+		}
+	} else {
+		__u16 frag = p->frag == 1 ? 0x2000 : p->frag == 2 ? 185 : 0;
+
+		n += put_ipv4(buf + n, p->proto, p->ip_options ? 4 : 0, l4,
+			      frag);
+		inet_pton(AF_INET, p->src, buf + ip + 12);
+		inet_pton(AF_INET, p->dst, buf + ip + 16);
+		buf[ip + 4] = p->frag_id >> 8;
+		buf[ip + 5] = p->frag_id & 0xff;
+	}
+	h = buf + n;
+	memset(h, 0, l4);
+	if (l4 >= 4 && (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP)) {
+		h[0] = p->sport >> 8;
+		h[1] = p->sport & 0xff;
+		h[2] = p->dport >> 8;
+		h[3] = p->dport & 0xff;
+	}
+	if (p->proto == IPPROTO_TCP && l4 == 20) {
+		h[12] = 5 << 4;
+		h[13] = p->tcp_flags ? p->tcp_flags : 0x02;
+	}
+	if (p->proto == IPPROTO_ICMP || p->proto == IPPROTO_ICMPV6)
+		h[0] = p->icmp_type;
+	return n + l4;
+}
+
 #endif /* XLB_TEST_FRAMES_H */

@@ -32,73 +32,6 @@
 static struct xlb *skel;
 static struct filter flt;
 
-/* A packet to build: family from the addresses, ports for TCP/UDP. */
-struct pspec {
-	const char *src, *dst;
-	__u8 proto;
-	__u16 sport, dport;
-	__u8 icmp_type;
-	int frag; /* 0 whole, 1 first fragment, 2 later fragment */
-	__u16 frag_id;
-	bool short_l4; /* first fragment cut inside the L4 header */
-	bool vlan;
-};
-
-static size_t build(__u8 *buf, const struct pspec *p)
-{
-	bool v6 = strchr(p->src, ':') != NULL;
-	size_t n = put_eth(buf, p->vlan ? ETH_P_8021Q :
-				v6	? ETH_P_IPV6 :
-					  ETH_P_IP);
-	size_t l4 = p->proto == IPPROTO_TCP ? 20 : 8, ip;
-	__u8 *h;
-
-	if (p->vlan)
-		n += put_vlan(buf + n, 7, v6 ? ETH_P_IPV6 : ETH_P_IP);
-	if (p->frag == 2 || p->short_l4)
-		l4 = 4;
-	ip = n;
-	if (v6) {
-		size_t fh = p->frag ? 8 : 0;
-
-		n += put_ipv6(buf + n, p->frag ? IPPROTO_FRAGMENT : p->proto,
-			      fh + l4);
-		inet_pton(AF_INET6, p->src, buf + ip + 8);
-		inet_pton(AF_INET6, p->dst, buf + ip + 24);
-		if (p->frag) {
-			memset(buf + n, 0, 8);
-			buf[n] = p->proto;
-			/* offset 1480/8 for later fragments, M flag on first */
-			buf[n + 3] = p->frag == 2 ? (185 << 3) & 0xff : 1;
-			buf[n + 2] = p->frag == 2 ? 185 >> 5 : 0;
-			buf[n + 7] = p->frag_id & 0xff;
-			buf[n + 6] = p->frag_id >> 8;
-			n += 8;
-		}
-	} else {
-		__u16 frag = p->frag == 1 ? 0x2000 : p->frag == 2 ? 185 : 0;
-
-		n += put_ipv4(buf + n, p->proto, 0, l4, frag);
-		inet_pton(AF_INET, p->src, buf + ip + 12);
-		inet_pton(AF_INET, p->dst, buf + ip + 16);
-		buf[ip + 4] = p->frag_id >> 8;
-		buf[ip + 5] = p->frag_id & 0xff;
-	}
-	h = buf + n;
-	memset(h, 0, l4);
-	if (l4 >= 4 && (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP)) {
-		h[0] = p->sport >> 8;
-		h[1] = p->sport & 0xff;
-		h[2] = p->dport >> 8;
-		h[3] = p->dport & 0xff;
-	}
-	if (p->proto == IPPROTO_TCP && l4 == 20)
-		h[12] = 5 << 4;
-	if (p->proto == IPPROTO_ICMP || p->proto == IPPROTO_ICMPV6)
-		h[0] = p->icmp_type;
-	return n + l4;
-}
-
 static struct bpf_program *prog_of(enum xlb_hook hook)
 {
 	if (hook == XLB_HOOK_XDP)
@@ -169,11 +102,12 @@ static __u64 entry_hits(__u32 id)
  * Expect packet p at hook to be dropped (with reason `why`) or passed;
  * `by_rule`/`by_entry` (ids, 0 for none) must count exactly one hit.
  */
-static void expect(const char *what, enum xlb_hook hook, const struct pspec *p,
-		   bool drop, int why, __u32 by_rule, __u32 by_entry)
+static void expect(const char *what, enum xlb_hook hook,
+		   const struct frame_spec *p, bool drop, int why,
+		   __u32 by_rule, __u32 by_entry)
 {
 	__u8 frame[512];
-	size_t len = build(frame, p);
+	size_t len = frame_build(frame, p);
 	__u64 r0 = why >= 0 ? reason(why) : 0;
 	__u64 h0 = by_rule ? rule_hits(by_rule) : 0;
 	__u64 e0 = by_entry ? entry_hits(by_entry) : 0;
@@ -285,14 +219,14 @@ static void reset(unsigned int attach)
 #define PASS XLB_ACTION_PASS
 #define XDP_ON XLB_ATTACH_XDP_NATIVE
 
-static const struct pspec udp4 = { "198.18.9.7", "198.18.0.10", IPPROTO_UDP,
-				   40000, 53 };
-static const struct pspec udp4_other = { "198.18.8.7", "198.18.0.10",
-					 IPPROTO_UDP, 40000, 53 };
-static const struct pspec tcp4 = { "198.18.9.7", "198.18.0.10", IPPROTO_TCP,
-				   40001, 80 };
-static const struct pspec udp6 = { "2001:db8:1::7", "2001:db8::10", IPPROTO_UDP,
-				   40000, 53 };
+static const struct frame_spec udp4 = { "198.18.9.7", "198.18.0.10",
+					IPPROTO_UDP, 40000, 53 };
+static const struct frame_spec udp4_other = { "198.18.8.7", "198.18.0.10",
+					      IPPROTO_UDP, 40000, 53 };
+static const struct frame_spec tcp4 = { "198.18.9.7", "198.18.0.10",
+					IPPROTO_TCP, 40001, 80 };
+static const struct frame_spec udp6 = { "2001:db8:1::7", "2001:db8::10",
+					IPPROTO_UDP, 40000, 53 };
 
 static void test_empty(void)
 {
@@ -305,7 +239,7 @@ static void test_empty(void)
 /* Every field alone, then together. */
 static void test_fields(void)
 {
-	struct pspec p;
+	struct frame_spec p;
 	__u32 id;
 
 	reset(XDP_ON);
@@ -383,7 +317,7 @@ static void test_order(void)
 
 static void test_ipv6(void)
 {
-	struct pspec p = udp6;
+	struct frame_spec p = udp6;
 	__u32 id, both;
 
 	reset(XDP_ON);
@@ -423,7 +357,7 @@ static void test_hooks(void)
 
 static void test_lists(void)
 {
-	struct pspec p = udp6;
+	struct frame_spec p = udp6;
 	__u32 deny, allow, allow6, eg, pass;
 
 	reset(XDP_ON);
@@ -450,10 +384,10 @@ static void test_lists(void)
 /* ARP and neighbour discovery pass whatever the lists say. */
 static void test_always_pass(void)
 {
-	struct pspec ns = {
+	struct frame_spec ns = {
 		"2001:db8:9::1", "2001:db8::10", IPPROTO_ICMPV6, 0, 0, 135
 	};
-	struct pspec echo = ns;
+	struct frame_spec echo = ns;
 	__u8 frame[512];
 	size_t len;
 
@@ -492,8 +426,8 @@ static void test_malformed(void)
  * rules only. */
 static void test_fragments(void)
 {
-	struct pspec first = udp4, later = udp4, lone = udp4, tiny = udp4;
-	struct pspec first6 = udp6, later6 = udp6;
+	struct frame_spec first = udp4, later = udp4, lone = udp4, tiny = udp4;
+	struct frame_spec first6 = udp6, later6 = udp6;
 	__u32 drop53, pass80, dropudp;
 
 	reset(XDP_ON);
@@ -539,7 +473,7 @@ static void test_fragments(void)
 /* Many rules of one shape cost one lookup; all of them match. */
 static void test_many_rules(void)
 {
-	struct pspec p = udp4;
+	struct frame_spec p = udp4;
 	char src[32];
 	__u32 id = 0;
 
@@ -560,7 +494,7 @@ static void test_many_rules(void)
 static void test_restore(void)
 {
 	struct filter_maps m = flt.m;
-	struct pspec p = tcp4;
+	struct frame_spec p = tcp4;
 	__u32 id, eid;
 	char err[FILTER_ERRLEN];
 	int ret;
@@ -592,7 +526,7 @@ static int setup(void)
 	int ret;
 
 	ret = fixture_open(&skel, XLB_DEFAULT_MAX_RULES,
-			   XLB_DEFAULT_MAX_PREFIXES);
+			   XLB_DEFAULT_MAX_PREFIXES, 0);
 	if (ret)
 		return ret;
 	m = fixture_filter_maps(skel);
