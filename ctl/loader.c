@@ -69,6 +69,7 @@ static const struct pinned_map pinned_maps[] = {
 	{ "xlb_frags", offsetof(struct xlb_dp, map_frags) },
 	{ "xlb_rule_bloom", offsetof(struct xlb_dp, map_rule_bloom) },
 	{ "xlb_vips", offsetof(struct xlb_dp, map_vips) },
+	{ "xlb_vip_hints", offsetof(struct xlb_dp, map_vip_hints) },
 	{ "xlb_ring", offsetof(struct xlb_dp, map_ring) },
 	{ "xlb_backends", offsetof(struct xlb_dp, map_backends) },
 	{ "xlb_conns", offsetof(struct xlb_dp, map_conns) },

@@ -25,7 +25,8 @@ struct xlb_dp {
 	int map_allow4, map_allow6, map_deny4, map_deny6;
 	int map_list_stats, map_list_specs, map_filter_conf, map_frags;
 	int map_rule_bloom;
-	int map_vips, map_ring, map_backends, map_conns, map_syns;
+	int map_vips, map_vip_hints, map_ring, map_backends, map_conns;
+	int map_syns;
 	int map_tx_ports, map_vip_stats, map_backend_stats;
 	/* The filter's map sizes, as loaded or as found in the pins. */
 	__u32 max_rules, max_prefixes;

@@ -17,6 +17,7 @@
 #include "parse.bpf.h"
 #include "stats.bpf.h"
 #include "filter.bpf.h"
+#include "xlb_hash.h"
 
 #define XLB_TCP_FIN 0x01
 #define XLB_TCP_SYN 0x02
@@ -60,26 +61,41 @@ static __always_inline bool xlb_backend_usable(const struct xlb_backend *b)
 	       !(b->flags & XLB_BACKEND_DOWN);
 }
 
-/* Is a table entry still good for this packet? */
-static __always_inline bool xlb_conn_fresh(const struct xlb_conn *c, __u8 proto,
-					   __u64 now)
+/* The time, read once per packet and only when a decision needs it. */
+static __always_inline __u64 xlb_now(__u64 *now)
 {
-	__u64 idle = now - c->seen_ns;
-
-	if (c->state & XLB_CONN_CLOSING)
-		return idle < XLB_CLOSING_TIMEOUT_NS;
-	if (proto == IPPROTO_UDP)
-		return idle < XLB_UDP_TIMEOUT_NS;
-	return true;
+	if (!*now)
+		*now = bpf_ktime_get_coarse_ns();
+	return *now;
 }
 
-static __always_inline void xlb_conn_touch(struct xlb_conn *c, __u8 flags,
-					   __u64 now)
+/*
+ * Is a table entry still good for this packet? An open TCP flow leaves
+ * the table by LRU only, so its packets need no clock.
+ */
+static __always_inline bool xlb_conn_fresh(const struct xlb_conn *c, __u8 proto,
+					   __u64 *now)
+{
+	__u64 idle;
+
+	if (proto == IPPROTO_TCP && !(c->state & XLB_CONN_CLOSING))
+		return true;
+	idle = xlb_now(now) - c->seen_ns;
+	if (c->state & XLB_CONN_CLOSING)
+		return idle < XLB_CLOSING_TIMEOUT_NS;
+	return idle < XLB_UDP_TIMEOUT_NS;
+}
+
+/* Record FIN/RST, and refresh the age where age matters. */
+static __always_inline void xlb_conn_touch(struct xlb_conn *c, __u8 proto,
+					   __u8 flags, __u64 *now)
 {
 	if (flags & (XLB_TCP_FIN | XLB_TCP_RST))
 		c->state |= XLB_CONN_CLOSING;
-	if (now - c->seen_ns > XLB_SEEN_GRANULE_NS)
-		c->seen_ns = now;
+	if (proto == IPPROTO_TCP && !(c->state & XLB_CONN_CLOSING))
+		return;
+	if (xlb_now(now) - c->seen_ns > XLB_SEEN_GRANULE_NS)
+		c->seen_ns = *now;
 }
 
 /*
@@ -88,7 +104,7 @@ static __always_inline void xlb_conn_touch(struct xlb_conn *c, __u8 flags,
  * when the flow is new, stale, or its backend went away or down.
  */
 static __always_inline __u32 xlb_conn_backend(const struct xlb_flow_key *fk,
-					      __u8 flags, __u64 now)
+					      __u8 flags, __u64 *now)
 {
 	struct xlb_conn *c = bpf_map_lookup_elem(&xlb_conns, fk);
 	const struct xlb_backend *b;
@@ -97,14 +113,14 @@ static __always_inline __u32 xlb_conn_backend(const struct xlb_flow_key *fk,
 	if (c && xlb_conn_fresh(c, fk->proto, now)) {
 		b = bpf_map_lookup_elem(&xlb_backends, &c->backend);
 		if (xlb_backend_usable(b)) {
-			xlb_conn_touch(c, flags, now);
+			xlb_conn_touch(c, fk->proto, flags, now);
 			return c->backend;
 		}
 	}
 	if (fk->proto != IPPROTO_TCP)
 		return XLB_NO_BACKEND;
 	c = bpf_map_lookup_elem(&xlb_syns, fk);
-	if (!c || now - c->seen_ns > XLB_SYN_TIMEOUT_NS)
+	if (!c || xlb_now(now) - c->seen_ns > XLB_SYN_TIMEOUT_NS)
 		return XLB_NO_BACKEND;
 	b = bpf_map_lookup_elem(&xlb_backends, &c->backend);
 	if (!xlb_backend_usable(b))
@@ -112,7 +128,9 @@ static __always_inline __u32 xlb_conn_backend(const struct xlb_flow_key *fk,
 	if (!(flags & XLB_TCP_SYN) || (flags & XLB_TCP_ACK)) {
 		/* The handshake goes on: the flow is established. */
 		up = *c;
-		xlb_conn_touch(&up, flags, now);
+		up.seen_ns = *now;
+		if (flags & (XLB_TCP_FIN | XLB_TCP_RST))
+			up.state |= XLB_CONN_CLOSING;
 		bpf_map_update_elem(&xlb_conns, fk, &up, BPF_ANY);
 		bpf_map_delete_elem(&xlb_syns, fk);
 		return up.backend;
@@ -123,11 +141,11 @@ static __always_inline __u32 xlb_conn_backend(const struct xlb_flow_key *fk,
 /* A new flow: its backend from the ring, remembered in a table. */
 static __always_inline __u32 xlb_new_flow(const struct xlb_flow_key *fk,
 					  const struct xlb_vip *vip, __u8 flags,
-					  __u64 now)
+					  __u64 *now)
 {
 	__u32 slot =
 		vip->id * XLB_RING_SIZE + xlb_flow_hash(fk) % XLB_RING_SIZE;
-	struct xlb_conn c = { .vip = vip->id, .seen_ns = now };
+	struct xlb_conn c = { .vip = vip->id, .seen_ns = xlb_now(now) };
 	__u32 *id = bpf_map_lookup_elem(&xlb_ring, &slot);
 
 	if (!id || *id == XLB_NO_BACKEND)
@@ -276,7 +294,9 @@ static __always_inline int xlb_lb_icmp(struct xdp_md *ctx,
 	vip = xlb_vip_of(fk.dst, fk.dport, fk.proto, fk.family);
 	if (!vip || vip->mode != XLB_MODE_DSR)
 		return XLB_CONTINUE;
-	id = xlb_conn_backend(&fk, 0, bpf_ktime_get_coarse_ns());
+	__u64 now = 0;
+
+	id = xlb_conn_backend(&fk, 0, &now);
 	if (id == XLB_NO_BACKEND) {
 		xlb_count_reason(XLB_REASON_LB_ICMP_UNMATCHED);
 		return XLB_VERDICT_PASS;
@@ -294,8 +314,8 @@ __noinline int xlb_lb(struct xdp_md *ctx, const struct xlb_pkt *pkt,
 	struct xlb_flow_key fk = {};
 	const struct xlb_vip *vip;
 	__u32 id = XLB_NO_BACKEND;
+	__u64 now = 0;
 	bool hit;
-	__u64 now;
 
 	if (!ctx || !pkt || pkt->pclass == XLB_PCLASS_MALFORMED)
 		return XLB_CONTINUE;
@@ -321,11 +341,10 @@ __noinline int xlb_lb(struct xdp_md *ctx, const struct xlb_pkt *pkt,
 	fk.sport = pkt->sport;
 	fk.dport = pkt->dport;
 	fk.proto = pkt->l4_proto;
-	now = bpf_ktime_get_coarse_ns();
-	id = xlb_conn_backend(&fk, pkt->tcp_flags, now);
+	id = xlb_conn_backend(&fk, pkt->tcp_flags, &now);
 	hit = id != XLB_NO_BACKEND;
 	if (!hit)
-		id = xlb_new_flow(&fk, vip, pkt->tcp_flags, now);
+		id = xlb_new_flow(&fk, vip, pkt->tcp_flags, &now);
 	xlb_vip_count(vip->id, hit, !hit && id != XLB_NO_BACKEND);
 	if (id == XLB_NO_BACKEND) {
 		xlb_count_reason(XLB_REASON_LB_NO_BACKEND);

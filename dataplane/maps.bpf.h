@@ -174,6 +174,17 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_vips SEC(".maps");
 
+/* address hash line -> struct xlb_bloom_line of XLB_HINT_* bytes. xlbd
+ * sets a hint before the VIP exists and clears it after it is gone. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_VIP_HINT_LINES);
+	__type(key, __u32);
+	__type(value, struct xlb_bloom_line);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_vip_hints SEC(".maps");
+
 /* vip id * XLB_RING_SIZE + slot -> backend id (Maglev). xlbd. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

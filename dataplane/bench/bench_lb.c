@@ -1,4 +1,4 @@
-// modules: loader config config_filter config_text rule filter filter_lists filter_state keytab maps log util
+// modules: lb_hints loader config config_filter config_text rule filter filter_lists filter_state keytab maps log util
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Load balancer benchmark (DSR): ns per packet of xlb's XDP program for a
@@ -27,6 +27,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "lb_hints.h"
 #include "log.h"
 #include "floor.skel.h"
 #include "fixture.h"
@@ -123,6 +124,26 @@ static double measure_repeat(int prog_fd, const struct frame_spec *p)
 	return ns[RUNS / 2];
 }
 
+/* The same with the interface's stages set to `stages`, then back. */
+static double measure_stages(int prog_fd, const struct frame_spec *p,
+			     __u32 stages)
+{
+	int fd = bpf_map__fd(skel->maps.xlb_ifaces);
+	struct xlb_iface ifc;
+	__u32 lo = 1, saved;
+	double ns;
+
+	if (bpf_map_lookup_elem(fd, &lo, &ifc))
+		return -1;
+	saved = ifc.stages;
+	ifc.stages = stages;
+	bpf_map_update_elem(fd, &lo, &ifc, BPF_ANY);
+	ns = measure_repeat(prog_fd, p);
+	ifc.stages = saved;
+	bpf_map_update_elem(fd, &lo, &ifc, BPF_ANY);
+	return ns;
+}
+
 static int setup(void)
 {
 	struct xlb_iface ifc = { .stages = XLB_STAGE_LB,
@@ -131,6 +152,7 @@ static int setup(void)
 	static __u32 keys[XLB_RING_SIZE], vals[XLB_RING_SIZE];
 	const char *vips[] = { "198.18.0.10", "198.18.0.11", "2001:db8::10" };
 	const __u8 protos[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_TCP };
+	struct xlb_vip_key all[3];
 	__u32 lo = 1, count;
 	int ret = fixture_open(&skel, 64, 64, CONNS);
 
@@ -158,7 +180,9 @@ static int setup(void)
 			vals[i] = (v == 2 ? BACKENDS : 0) + i % BACKENDS;
 		}
 		count = XLB_RING_SIZE;
+		all[v] = k;
 		ret = bpf_map_update_batch(bpf_map__fd(skel->maps.xlb_ring), keys, vals, &count, NULL) ?:
+			      lb_hints_write(bpf_map__fd(skel->maps.xlb_vip_hints), all, v + 1) ?:
 			      bpf_map_update_elem(
 				      bpf_map__fd(skel->maps.xlb_vips), &k,
 				      &val, BPF_ANY);
@@ -216,6 +240,8 @@ int main(void)
 	       "median of %d:\n",
 	       REPEAT, RUNS);
 	printf("  %-32s %7.1f\n", "parse-and-drop floor", floor_ns);
+	printf("  %-32s %7.1f\n", "counters only (lb off)",
+	       measure_stages(xdp, &cases[4].p, 0));
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		double ns;
 

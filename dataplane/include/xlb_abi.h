@@ -428,6 +428,16 @@ struct xlb_conn {
 	__u32 pad;
 };
 
+/*
+ * VIP hints (xlb_vip_hints): a hash of a destination address picks one
+ * byte; it says whether some VIP with that address hash has a port
+ * (XLB_HINT_PORT) or all ports (XLB_HINT_ALL_PORTS). A zero byte means
+ * the packet is for no VIP, and costs no map call to find out.
+ */
+#define XLB_VIP_HINT_LINES 1024
+#define XLB_HINT_PORT 1u
+#define XLB_HINT_ALL_PORTS 2u
+
 /* Idle limits, checked on lookup: a stale entry is chosen again. */
 #define XLB_SYN_TIMEOUT_NS (5ull * 1000000000ull)
 #define XLB_UDP_TIMEOUT_NS (120ull * 1000000000ull)

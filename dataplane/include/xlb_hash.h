@@ -43,6 +43,33 @@ static inline __u32 xlb_rule_key_hash(const struct xlb_rule_key *k,
 	return h;
 }
 
+/* The hash of an address for the VIP hints: its line and byte. */
+static inline __u32 xlb_addr_hash(const __be32 *a, __u32 family)
+{
+	__u32 h = 0x811c9dc5;
+
+	h = (h ^ a[0]) * 0x9e3779b1;
+	if (family == XLB_FAMILY_V6) {
+		h = (h ^ a[1]) * 0x9e3779b1;
+		h = (h ^ a[2]) * 0x9e3779b1;
+		h = (h ^ a[3]) * 0x9e3779b1;
+	}
+	h ^= h >> 16;
+	h *= 0x85ebca6b;
+	h ^= h >> 13;
+	return h;
+}
+
+static inline __u32 xlb_hint_line(__u32 h)
+{
+	return (h >> 6) % XLB_VIP_HINT_LINES;
+}
+
+static inline __u32 xlb_hint_pos(__u32 h)
+{
+	return h % XLB_BLOOM_LINE;
+}
+
 /* Where a hash's counters are: one line, two counters within it. */
 static inline __u32 xlb_bloom_line_of(__u32 h)
 {

@@ -1,4 +1,4 @@
-// modules: loader config config_filter config_text rule filter filter_lists filter_state keytab maps log util
+// modules: lb_hints loader config config_filter config_text rule filter filter_lists filter_state keytab maps log util
 // SPDX-License-Identifier: GPL-2.0
 /*
  * BPF tier: the load balancer stage in DSR mode. A fixture table of
@@ -20,6 +20,7 @@
 #include <bpf/libbpf.h>
 
 #include "harness.h"
+#include "lb_hints.h"
 #include "maps.h"
 #include "xlb_abi.h"
 #include "fixture.h"
