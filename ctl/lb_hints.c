@@ -15,7 +15,8 @@
 #include "lb_hints.h"
 #include "xlb_hash.h"
 
-int lb_hints_write(int fd, const struct xlb_vip_key *keys, size_t n)
+int lb_hints_write(int fd, const struct xlb_vip_key *keys, size_t n,
+		   const struct lb_hint_addr *snat, size_t nsnat)
 {
 	struct xlb_bloom_line *want = calloc(XLB_VIP_HINT_LINES, sizeof(*want));
 	struct xlb_bloom_line cur;
@@ -28,6 +29,11 @@ int lb_hints_write(int fd, const struct xlb_vip_key *keys, size_t n)
 
 		want[xlb_hint_line(h)].count[xlb_hint_pos(h)] |=
 			keys[i].port ? XLB_HINT_PORT : XLB_HINT_ALL_PORTS;
+	}
+	for (size_t i = 0; i < nsnat; i++) {
+		__u32 h = xlb_addr_hash(snat[i].addr, snat[i].family);
+
+		want[xlb_hint_line(h)].count[xlb_hint_pos(h)] |= XLB_HINT_SNAT;
 	}
 	for (__u32 line = 0; !ret && line < XLB_VIP_HINT_LINES; line++) {
 		if (!bpf_map_lookup_elem(fd, &line, &cur) &&

@@ -11,11 +11,19 @@
 
 #include "xlb_abi.h"
 
+/* An address of the LB that NAT flows leave from (a backend's snat). */
+struct lb_hint_addr {
+	__be32 addr[4];
+	__u8 family;
+};
+
 /*
- * Make the hints exactly those of `keys`, writing only the lines that
- * change. To add a VIP, call this with the new set before writing the
- * VIP; to remove one, after deleting it: a VIP is never without its hint.
+ * Make the hints exactly those of the VIP `keys` and the NAT source
+ * addresses `snat`, writing only the lines that change. To add a VIP (or
+ * a NAT backend), call this with the new sets before writing it; to
+ * remove one, after deleting it: nothing is ever without its hint.
  */
-int lb_hints_write(int fd, const struct xlb_vip_key *keys, size_t n);
+int lb_hints_write(int fd, const struct xlb_vip_key *keys, size_t n,
+		   const struct lb_hint_addr *snat, size_t nsnat);
 
 #endif /* XLB_LB_HINTS_H */

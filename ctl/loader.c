@@ -74,6 +74,7 @@ static const struct pinned_map pinned_maps[] = {
 	{ "xlb_backends", offsetof(struct xlb_dp, map_backends) },
 	{ "xlb_conns", offsetof(struct xlb_dp, map_conns) },
 	{ "xlb_syns", offsetof(struct xlb_dp, map_syns) },
+	{ "xlb_nat_rev", offsetof(struct xlb_dp, map_nat_rev) },
 	{ "xlb_tx_ports", offsetof(struct xlb_dp, map_tx_ports) },
 	{ "xlb_vip_stats", offsetof(struct xlb_dp, map_vip_stats) },
 	{ "xlb_backend_stats", offsetof(struct xlb_dp, map_backend_stats) },

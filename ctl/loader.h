@@ -26,7 +26,7 @@ struct xlb_dp {
 	int map_list_stats, map_list_specs, map_filter_conf, map_frags;
 	int map_rule_bloom;
 	int map_vips, map_vip_hints, map_ring, map_backends, map_conns;
-	int map_syns;
+	int map_syns, map_nat_rev;
 	int map_tx_ports, map_vip_stats, map_backend_stats;
 	/* The filter's map sizes, as loaded or as found in the pins. */
 	__u32 max_rules, max_prefixes;

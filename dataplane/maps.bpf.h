@@ -226,6 +226,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_syns SEC(".maps");
 
+/* struct xlb_nat_key -> struct xlb_nat_val: NAT replies. Data plane. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XLB_DEFAULT_CONNS); /* xlbd: lb.max_conns */
+	__type(key, struct xlb_nat_key);
+	__type(value, struct xlb_nat_val);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_nat_rev SEC(".maps");
+
 /* ifindex -> ifindex: where XDP_REDIRECT may send. xlbd. */
 struct {
 	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);

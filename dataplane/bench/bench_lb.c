@@ -182,7 +182,7 @@ static int setup(void)
 		count = XLB_RING_SIZE;
 		all[v] = k;
 		ret = bpf_map_update_batch(bpf_map__fd(skel->maps.xlb_ring), keys, vals, &count, NULL) ?:
-			      lb_hints_write(bpf_map__fd(skel->maps.xlb_vip_hints), all, v + 1) ?:
+			      lb_hints_write(bpf_map__fd(skel->maps.xlb_vip_hints), all, v + 1, NULL, 0) ?:
 			      bpf_map_update_elem(
 				      bpf_map__fd(skel->maps.xlb_vips), &k,
 				      &val, BPF_ANY);

@@ -425,7 +425,37 @@ struct xlb_conn {
 	__u32 vip; /* vip id */
 	__u64 seen_ns; /* last packet, coarse (updated once a second) */
 	__u32 state; /* enum xlb_conn_state */
-	__u32 pad;
+	__be16 nat_port; /* NAT: the LB's source port towards the backend */
+	__u16 pad;
+};
+
+/*
+ * NAT: a flow's packets to the backend leave from the backend's `snat`
+ * address with a port of this range; replies are found by
+ * (backend, snat, ports) in xlb_nat_rev.
+ */
+#define XLB_NAT_PORT_BASE 32768
+#define XLB_NAT_PORT_COUNT 28232 /* up to 60999, as Linux's ephemeral */
+#define XLB_NAT_PORT_TRIES 8
+
+/* xlb_nat_rev key: a reply as the backend sends it. */
+struct xlb_nat_key {
+	__be32 backend[4];
+	__be32 lb[4];
+	__be16 bport;
+	__be16 lport;
+	__u8 proto;
+	__u8 family;
+	__u16 pad;
+};
+
+/* xlb_nat_rev value: what the reply is rewritten back to. */
+struct xlb_nat_val {
+	__be32 client[4];
+	__be32 vip[4];
+	__be16 cport;
+	__be16 vport;
+	__u32 vip_id;
 };
 
 /*
@@ -437,6 +467,7 @@ struct xlb_conn {
 #define XLB_VIP_HINT_LINES 1024
 #define XLB_HINT_PORT 1u
 #define XLB_HINT_ALL_PORTS 2u
+#define XLB_HINT_SNAT 4u /* the LB's NAT source address: replies */
 
 /* Idle limits, checked on lookup: a stale entry is chosen again. */
 #define XLB_SYN_TIMEOUT_NS (5ull * 1000000000ull)
@@ -457,6 +488,8 @@ _Static_assert(sizeof(struct xlb_vip) == 8, "xlb_vip size");
 _Static_assert(sizeof(struct xlb_backend) == 52, "xlb_backend size");
 _Static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key size");
 _Static_assert(sizeof(struct xlb_conn) == 24, "xlb_conn size");
+_Static_assert(sizeof(struct xlb_nat_key) == 40, "xlb_nat_key size");
+_Static_assert(sizeof(struct xlb_nat_val) == 40, "xlb_nat_val size");
 _Static_assert(sizeof(struct xlb_vip_stats) == 48, "xlb_vip_stats size");
 
 #endif /* XLB_ABI_H */

@@ -35,34 +35,77 @@ static const __u8 next_hop[ETH_ALEN] = { 0x02, 0xbb, 0, 0, 0, 0 };
 static const __u8 our_mac[ETH_ALEN] = { 0x02, 0xaa, 0, 0, 0, 1 };
 
 /* VIP ids. */
-enum { VIP_TCP, VIP_ALLPORTS, VIP_V6, VIP_EMPTY };
+enum {
+	VIP_TCP,
+	VIP_ALLPORTS,
+	VIP_V6,
+	VIP_EMPTY,
+	VIP_NONE,
+	VIP_NAT,
+	VIP_NAT_UDP,
+	VIP_NAT6
+};
 
 static int fd_of(struct bpf_map *m)
 {
 	return bpf_map__fd(m);
 }
 
-static int put_backend(__u32 id, const char *addr, __u8 flags)
-{
-	struct xlb_backend b = { .flags = flags, .ifindex = LO_IFINDEX };
+static struct xlb_vip_key vip_keys[XLB_MAX_VIPS];
+static size_t n_vips;
+static struct lb_hint_addr snats[8];
+static size_t n_snats;
 
-	b.family = strchr(addr, ':') ? XLB_FAMILY_V6 : XLB_FAMILY_V4;
-	inet_pton(b.family == XLB_FAMILY_V6 ? AF_INET6 : AF_INET, addr, b.addr);
+static void parse_addr(const char *s, __be32 *addr, __u8 *family)
+{
+	*family = strchr(s, ':') ? XLB_FAMILY_V6 : XLB_FAMILY_V4;
+	inet_pton(*family == XLB_FAMILY_V6 ? AF_INET6 : AF_INET, s, addr);
+}
+
+/* A backend behind loopback; `snat` and `port` only for NAT. */
+static int put_nat_backend(__u32 id, const char *addr, __u8 flags,
+			   const char *snat, __u16 port)
+{
+	struct xlb_backend b = { .flags = flags,
+				 .ifindex = LO_IFINDEX,
+				 .port = htons(port) };
+
+	parse_addr(addr, b.addr, &b.family);
 	memcpy(b.dmac, next_hop, ETH_ALEN);
 	b.dmac[5] = id;
 	memcpy(b.smac, our_mac, ETH_ALEN);
+	if (snat) {
+		struct lb_hint_addr *h = &snats[n_snats++];
+
+		parse_addr(snat, b.snat, &h->family);
+		memcpy(h->addr, b.snat, sizeof(h->addr));
+	}
 	return bpf_map_update_elem(fd_of(skel->maps.xlb_backends), &id, &b,
 				   BPF_ANY);
 }
 
-static int put_vip(__u32 id, const char *addr, __u16 port, __u8 proto)
+static int put_backend(__u32 id, const char *addr, __u8 flags)
+{
+	return put_nat_backend(id, addr, flags, NULL, 0);
+}
+
+/* Add a VIP the way xlbd does: the hints first, then the VIP. */
+static int put_vip_mode(__u32 id, const char *addr, __u16 port, __u8 proto,
+			enum xlb_lb_mode mode)
 {
 	struct xlb_vip_key k = { .port = htons(port), .proto = proto };
-	struct xlb_vip v = { .id = id, .mode = XLB_MODE_DSR };
+	struct xlb_vip v = { .id = id, .mode = mode };
 
-	k.family = strchr(addr, ':') ? XLB_FAMILY_V6 : XLB_FAMILY_V4;
-	inet_pton(k.family == XLB_FAMILY_V6 ? AF_INET6 : AF_INET, addr, k.addr);
-	return bpf_map_update_elem(fd_of(skel->maps.xlb_vips), &k, &v, BPF_ANY);
+	parse_addr(addr, k.addr, &k.family);
+	vip_keys[n_vips++] = k;
+	return lb_hints_write(fd_of(skel->maps.xlb_vip_hints), vip_keys, n_vips, snats, n_snats) ?:
+		       bpf_map_update_elem(fd_of(skel->maps.xlb_vips), &k, &v,
+					   BPF_ANY);
+}
+
+static int put_vip(__u32 id, const char *addr, __u16 port, __u8 proto)
+{
+	return put_vip_mode(id, addr, port, proto, XLB_MODE_DSR);
 }
 
 /* Fill a VIP's ring: slot i -> first + i % n (XLB_NO_BACKEND if n 0). */
@@ -402,6 +445,195 @@ static void test_syn_flood(void)
 	      "same backend after the flood");
 }
 
+/*
+ * An independent checksum routine (summing from scratch, not the data
+ * plane's incremental updates): fill in a frame's IPv4 header and
+ * TCP/UDP checksums, or check them.
+ */
+static __u32 sum16(const __u8 *p, size_t len, __u32 sum)
+{
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (p[i] << 8) | p[i + 1];
+	if (len & 1)
+		sum += p[len - 1] << 8;
+	return sum;
+}
+
+static __u16 fold(__u32 sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+struct l3 {
+	bool v6;
+	size_t ip, l4, l4len; /* offsets in the frame, L4 length */
+	__u8 proto;
+};
+
+static struct l3 l3_of(const __u8 *f, size_t len)
+{
+	struct l3 x = { .ip = ETH_HLEN };
+
+	x.v6 = f[12] == 0x86 && f[13] == 0xdd;
+	x.l4 = x.v6 ? ETH_HLEN + 40 : ETH_HLEN + (f[ETH_HLEN] & 0xf) * 4;
+	x.proto = x.v6 ? f[ETH_HLEN + 6] : f[ETH_HLEN + 9];
+	x.l4len = len - x.l4;
+	return x;
+}
+
+/* One's complement sum of the pseudo header and the L4 segment. */
+static __u16 l4_sum(const __u8 *f, const struct l3 *x)
+{
+	__u32 s = x->v6 ? sum16(f + x->ip + 8, 32, 0) :
+			  sum16(f + x->ip + 12, 8, 0);
+
+	s += x->proto + x->l4len;
+	return fold(sum16(f + x->l4, x->l4len, s));
+}
+
+static size_t csum_off(const struct l3 *x)
+{
+	return x->l4 + (x->proto == IPPROTO_TCP ? 16 : 6);
+}
+
+static void fill_csums(__u8 *f, size_t len)
+{
+	struct l3 x = l3_of(f, len);
+	__u16 c;
+
+	if (!x.v6) {
+		f[x.ip + 10] = f[x.ip + 11] = 0;
+		c = ~fold(sum16(f + x.ip, x.l4 - x.ip, 0));
+		f[x.ip + 10] = c >> 8;
+		f[x.ip + 11] = c;
+	}
+	f[csum_off(&x)] = f[csum_off(&x) + 1] = 0;
+	c = ~l4_sum(f, &x);
+	if (x.proto == IPPROTO_UDP && !c)
+		c = 0xffff;
+	f[csum_off(&x)] = c >> 8;
+	f[csum_off(&x) + 1] = c;
+}
+
+static bool csums_ok(const __u8 *f, size_t len)
+{
+	struct l3 x = l3_of(f, len);
+
+	if (!x.v6 && fold(sum16(f + x.ip, x.l4 - x.ip, 0)) != 0xffff)
+		return false;
+	return l4_sum(f, &x) == 0xffff;
+}
+
+static bool addr_is(const __u8 *f, size_t off, const char *want, bool v6)
+{
+	__u8 a[16];
+
+	inet_pton(v6 ? AF_INET6 : AF_INET, want, a);
+	return !memcmp(f + off, a, v6 ? 16 : 4);
+}
+
+static __u16 port_at(const __u8 *f, size_t off)
+{
+	return f[off] << 8 | f[off + 1];
+}
+
+/* One NAT round trip: the request to a backend, its reply to the client. */
+static void nat_round_trip(const char *what, const struct frame_spec *p,
+			   const char *snat, __u16 bport)
+{
+	__u8 in[512], out[512], rep[512];
+	__u32 out_len = sizeof(out);
+	size_t len = frame_build(in, p);
+	bool v6 = strchr(p->src, ':') != NULL;
+	size_t src = ETH_HLEN + (v6 ? 8 : 12), dst = ETH_HLEN + (v6 ? 24 : 16);
+	size_t alen = v6 ? 16 : 4;
+	struct l3 x;
+	__u16 lport;
+	int ret;
+
+	fill_csums(in, len);
+	ret = run(in, len, out, &out_len);
+	if (!check(ret == XDP_TX && out_len == len, "%s: verdict %d", what,
+		   ret))
+		return;
+	x = l3_of(out, len);
+	lport = port_at(out, x.l4);
+	check(addr_is(out, src, snat, v6), "%s: not sent from %s", what, snat);
+	check(port_at(out, x.l4 + 2) == bport, "%s: backend port %u", what,
+	      port_at(out, x.l4 + 2));
+	check(lport >= XLB_NAT_PORT_BASE &&
+		      lport < XLB_NAT_PORT_BASE + XLB_NAT_PORT_COUNT,
+	      "%s: NAT port %u out of range", what, lport);
+	check(csums_ok(out, len), "%s: checksums wrong after NAT", what);
+	/* The backend's reply: addresses and ports swapped. */
+	memcpy(rep, out, len);
+	memcpy(rep + src, out + dst, alen);
+	memcpy(rep + dst, out + src, alen);
+	rep[x.l4] = out[x.l4 + 2];
+	rep[x.l4 + 1] = out[x.l4 + 3];
+	rep[x.l4 + 2] = out[x.l4];
+	rep[x.l4 + 3] = out[x.l4 + 1];
+	fill_csums(rep, len);
+	out_len = sizeof(out);
+	ret = run(rep, len, out, &out_len);
+	/* Where the reply goes next depends on this host's routes. */
+	check(ret == XDP_PASS || ret == XDP_TX || ret == XDP_REDIRECT,
+	      "%s: reply verdict %d", what, ret);
+	check(addr_is(out, src, p->dst, v6) && addr_is(out, dst, p->src, v6),
+	      "%s: reply not from the VIP to the client", what);
+	check(port_at(out, x.l4) == p->dport &&
+		      port_at(out, x.l4 + 2) == p->sport,
+	      "%s: reply ports %u -> %u", what, port_at(out, x.l4),
+	      port_at(out, x.l4 + 2));
+	check(csums_ok(out, len), "%s: reply checksums wrong", what);
+}
+
+static void test_nat(void)
+{
+	struct frame_spec tcp = { "198.18.5.1", "198.18.0.20", IPPROTO_TCP,
+				  40000, 80 };
+	struct frame_spec udp = { "198.18.5.1", "198.18.0.21", IPPROTO_UDP,
+				  40001, 53 };
+	struct frame_spec v6 = { "2001:db8:5::1", "2001:db8::20", IPPROTO_TCP,
+				 40002, 80 };
+
+	nat_round_trip("NAT TCP", &tcp, "198.18.2.1", 8080);
+	tcp.sport = 40003;
+	tcp.src = "198.18.5.77"; /* another client */
+	nat_round_trip("NAT TCP, second client", &tcp, "198.18.2.1", 8080);
+	nat_round_trip("NAT UDP", &udp, "198.18.2.1", 5353);
+	nat_round_trip("NAT IPv6", &v6, "2001:db8:2::1", 8080);
+}
+
+/* Many clients at once: each gets its own port towards the backend. */
+static void test_nat_many(void)
+{
+	struct frame_spec p = { "198.18.5.1", "198.18.0.21", IPPROTO_UDP, 0,
+				53 };
+	static bool used[XLB_NAT_PORT_COUNT];
+	__u8 in[512], out[512];
+	int clashes = 0;
+
+	memset(used, 0, sizeof(used));
+	for (int i = 0; i < 2000; i++) {
+		__u32 out_len = sizeof(out);
+		size_t len;
+		__u16 port;
+
+		p.sport = 10000 + i;
+		len = frame_build(in, &p);
+		fill_csums(in, len);
+		if (!check(run(in, len, out, &out_len) == XDP_TX, "flow %d", i))
+			return;
+		port = port_at(out, ETH_HLEN + 20) - XLB_NAT_PORT_BASE;
+		clashes += used[port % XLB_NAT_PORT_COUNT];
+		used[port % XLB_NAT_PORT_COUNT] = true;
+	}
+	check(!clashes, "%d flows shared a NAT port", clashes);
+}
+
 static int setup(void)
 {
 	struct xlb_iface ifc = { .slot = 0,
@@ -424,6 +656,22 @@ static int setup(void)
 				  XLB_BACKEND_ACTIVE | XLB_BACKEND_RESOLVED);
 	if (!ret)
 		ret = put_backend(5, "198.18.1.5", XLB_BACKEND_ACTIVE);
+	/* NAT: backends 6 (IPv4) and 8 (IPv6), seen from the LB's snat. */
+	if (!ret)
+		ret = put_nat_backend(6, "198.18.2.2", XLB_BACKEND_ACTIVE | XLB_BACKEND_RESOLVED, "198.18.2.1", 8080) ?:
+			      put_nat_backend(7, "198.18.2.3", XLB_BACKEND_ACTIVE | XLB_BACKEND_RESOLVED, "198.18.2.1", 5353) ?:
+			      put_nat_backend(8, "2001:db8:2::2",
+					      XLB_BACKEND_ACTIVE |
+						      XLB_BACKEND_RESOLVED,
+					      "2001:db8:2::1", 8080);
+	if (!ret)
+		ret = put_ring(VIP_NAT, 6, 1)		  ?:
+			      put_ring(VIP_NAT_UDP, 7, 1) ?:
+			      put_ring(VIP_NAT6, 8, 1)	  ?:
+			      put_vip_mode(VIP_NAT, "198.18.0.20", 80, IPPROTO_TCP, XLB_MODE_NAT) ?:
+			      put_vip_mode(VIP_NAT_UDP, "198.18.0.21", 53, IPPROTO_UDP, XLB_MODE_NAT) ?:
+			      put_vip_mode(VIP_NAT6, "2001:db8::20", 80,
+					   IPPROTO_TCP, XLB_MODE_NAT);
 	if (!ret)
 		ret = put_ring(VIP_TCP, 0, N_BACKENDS)		    ?:
 			      put_ring(VIP_ALLPORTS, 0, N_BACKENDS) ?:
@@ -459,6 +707,8 @@ int main(void)
 		{ "lb: draining keeps flows, down moves them",
 		  test_backend_down },
 		{ "lb: SYN flood keeps established flows", test_syn_flood },
+		{ "lb: NAT both ways, checksums from scratch", test_nat },
+		{ "lb: NAT, 2000 clients, no shared port", test_nat_many },
 	};
 	int err, status;
 
