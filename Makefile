@@ -43,9 +43,12 @@ SKELS    := $(patsubst dataplane/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 CTL_HDRS := $(wildcard ctl/*.h) dataplane/include/xlb_abi.h
 # Modules shared by the daemon, the CLI and the tests.
 COMMON   := log util
-XLBD_MODS := xlbd config config_filter config_text rule loader maps netlink api api_filter \
-	ifaces stats filter filter_check filter_lists filter_state keytab $(COMMON)
-XLBCTL_MODS := xlbctl client show rates show_filter cmd_filter cmd_batch rule $(COMMON)
+XLBD_MODS := xlbd config config_filter config_lb config_text lb_parse rule loader \
+	maps netlink api api_filter \
+	ifaces stats filter filter_check filter_lists filter_state keytab \
+	lb lb_ring lb_state lb_json lb_neigh lb_hints maglev api_lb $(COMMON)
+XLBCTL_MODS := xlbctl client show rates show_filter show_lb cmd_filter \
+	cmd_batch cmd_lb lb_parse rule $(COMMON)
 XLBD_OBJS := $(patsubst %,$(BUILD)/ctl/%.o,$(XLBD_MODS))
 XLBCTL_OBJS := $(patsubst %,$(BUILD)/ctl/%.o,$(XLBCTL_MODS))
 
@@ -103,9 +106,14 @@ $(BUILD)/xlbctl: $(XLBCTL_OBJS)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Unit tests: each ctl/tests/test_X.c links the modules it names in its
-# first line, "// modules: a b c".
+# first line, "// modules: a b c", and those a named module cannot link
+# without (MOD_NEEDS_x: config needs every section parser, show every
+# object's output).
 .SECONDEXPANSION:
-test_modules = $(patsubst %,ctl/%.c,$(shell sed -n '1s|^// modules: ||p' $(1)))
+MOD_NEEDS_config := config_filter config_text config_lb lb_parse rule
+MOD_NEEDS_show := show_filter show_lb
+test_modules = $(patsubst %,ctl/%.c,$(sort $(foreach m,$(shell \
+	sed -n '1s|^// modules: ||p' $(1)),$(m) $(MOD_NEEDS_$(m)))))
 $(BUILD)/tests/test_%: ctl/tests/test_%.c $$(call test_modules,ctl/tests/test_$$*.c) \
 		ctl/tests/harness.h $(CTL_HDRS) | $(DEPS_STAMP)
 	$(call msg,TEST,$@)

@@ -5,7 +5,8 @@
  * order and fills struct xlb_config. Every key is checked (unknown keys are
  * errors), the first problem is reported once as "FILE:LINE: reason" and
  * nothing is returned as valid unless the whole file is. The interfaces
- * section is parsed here, the filter section in config_filter.c.
+ * section is parsed here, the filter section in config_filter.c, the
+ * vips section in config_lb.c.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -48,7 +49,7 @@ struct stage {
 
 static const struct stage stages[] = {
 	{ "filter", XLB_STAGE_FILTER, true },
-	{ "lb", XLB_STAGE_LB, false },
+	{ "lb", XLB_STAGE_LB, true },
 };
 
 static void vreport(char *err, size_t errlen, const char *file, int line,
@@ -311,6 +312,10 @@ static int parse_iface(struct parse_ctx *c, const config_setting_t *g)
 		return cfg_fail(c, g,
 				"interface '%s' has neither xdp nor tc enabled",
 				iface->name);
+	/* The load balancer sends frames back out: only XDP can. */
+	if ((iface->stages & XLB_STAGE_LB) && iface->xdp == XLB_XDP_OFF)
+		return cfg_fail(c, config_setting_get_member(g, "lb"),
+				"lb: needs xdp (native or generic)");
 	conf->n_ifaces++;
 	return 0;
 }
@@ -345,6 +350,7 @@ struct section {
 static const struct section sections[] = {
 	{ "interfaces", parse_interfaces, true },
 	{ "filter", cfg_parse_filter, false },
+	{ "vips", cfg_parse_vips, false },
 };
 
 static int unknown_section(struct parse_ctx *c, const config_setting_t *s)
@@ -458,6 +464,7 @@ int xlb_config_parse(const char *name, const char *text,
 void xlb_config_free(struct xlb_config *conf)
 {
 	cfg_filter_free(&conf->filter);
+	cfg_vips_free(conf);
 }
 
 const char *xlb_xdp_mode_str(enum xlb_xdp_mode mode)

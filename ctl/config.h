@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "../dataplane/include/xlb_abi.h"
+#include "lb_parse.h"
 #include "rule.h"
 
 enum xlb_xdp_mode {
@@ -57,16 +58,35 @@ struct xlb_filter_conf_file {
 	int *entry_lines;
 };
 
+/* One backend of a VIP, with the line of its '{'. */
+struct xlb_backend_conf {
+	struct xlb_addr addr;
+	__u32 weight; /* 0..XLB_WEIGHT_MAX; 0: draining */
+	int line;
+};
+
+/* One VIP of the vips section; its backends are on the heap. */
+struct xlb_vip_conf {
+	struct xlb_vip_addr vip;
+	enum xlb_lb_mode mode;
+	size_t n_backends;
+	struct xlb_backend_conf *backends;
+	int line;
+};
+
 /*
- * A parsed configuration. It owns heap arrays (filter.rules, ...): release
- * it with xlb_config_free(). A copy by value shares them, so exactly one
- * copy may be freed, and the other must not be used after that.
+ * A parsed configuration. It owns heap arrays (filter.rules, the VIPs'
+ * backends, ...): release it with xlb_config_free(). A copy by value
+ * shares them, so exactly one copy may be freed, and the other must not
+ * be used after that.
  */
 struct xlb_config {
 	char file[256];
 	size_t n_ifaces;
 	struct xlb_iface_conf ifaces[XLB_MAX_IFACES];
 	struct xlb_filter_conf_file filter;
+	size_t n_vips; /* the vips section, in file order */
+	struct xlb_vip_conf vips[XLB_MAX_VIPS];
 };
 
 /* Room for "FILE:LINE: reason". */

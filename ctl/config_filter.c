@@ -87,8 +87,8 @@ static int no_memory(struct parse_ctx *c)
 	return -ENOMEM;
 }
 
-static int get_int(struct parse_ctx *c, const config_setting_t *s,
-		   long long min, long long max, long long *out)
+int cfg_get_int(struct parse_ctx *c, const config_setting_t *s, long long min,
+		long long max, long long *out)
 {
 	const char *key = config_setting_name(s);
 	int type = config_setting_type(s);
@@ -103,8 +103,8 @@ static int get_int(struct parse_ctx *c, const config_setting_t *s,
 	return 0;
 }
 
-static int get_str(struct parse_ctx *c, const config_setting_t *s,
-		   const char **out)
+int cfg_get_str(struct parse_ctx *c, const config_setting_t *s,
+		const char **out)
 {
 	if (config_setting_type(s) != CONFIG_TYPE_STRING)
 		return cfg_fail(c, s, "%s: expected a string",
@@ -118,7 +118,7 @@ static int rule_order(struct parse_ctx *c, const config_setting_t *s,
 		      struct xlb_rule *r)
 {
 	long long v = 0;
-	int err = get_int(c, s, 0, XLB_ORDER_MAX, &v);
+	int err = cfg_get_int(c, s, 0, XLB_ORDER_MAX, &v);
 
 	if (!err)
 		r->order = v;
@@ -132,7 +132,7 @@ static int rule_word(struct parse_ctx *c, const config_setting_t *s,
 	const char *key = config_setting_name(s);
 	char msg[XLB_RULE_ERRLEN];
 	const char *str = NULL;
-	int err = get_str(c, s, &str);
+	int err = cfg_get_str(c, s, &str);
 
 	if (err)
 		return err;
@@ -151,7 +151,7 @@ static int rule_addr(struct parse_ctx *c, const config_setting_t *s,
 	bool src = !strcmp(key, "src");
 	char msg[XLB_RULE_ERRLEN];
 	const char *str = NULL;
-	int err = get_str(c, s, &str);
+	int err = cfg_get_str(c, s, &str);
 
 	if (err)
 		return err;
@@ -437,7 +437,7 @@ static int parse_sizes(struct parse_ctx *c, const config_setting_t *s)
 		e = config_setting_get_member(s, sizes[i].key);
 		if (!e)
 			continue;
-		err = get_int(c, e, 1, sizes[i].max, &v);
+		err = cfg_get_int(c, e, 1, sizes[i].max, &v);
 		if (err)
 			return err;
 		*sizes[i].out = v;

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Internal to the config module (config.c, the text helpers in
- * config_text.c and the section parsers split out, config_filter.c): the
- * parse context and the helpers that report an error once as
- * "FILE:LINE: reason". Not for other modules.
+ * config_text.c and the section parsers split out, config_filter.c and
+ * config_lb.c): the parse context and the helpers that report an error
+ * once as "FILE:LINE: reason". Not for other modules.
  */
 #ifndef XLB_CONFIG_INT_H
 #define XLB_CONFIG_INT_H
@@ -54,6 +54,13 @@ int cfg_line(struct parse_ctx *c, const config_setting_t *s);
 /* The same, with the lowest line s can be on given (the previous one's). */
 int cfg_str_line(struct parse_ctx *c, const config_setting_t *s, int low);
 
+/* An integer setting in [min, max] ("KEY: must be MIN..MAX"). */
+int cfg_get_int(struct parse_ctx *c, const config_setting_t *s, long long min,
+		long long max, long long *out);
+/* A string setting ("KEY: expected a string"). */
+int cfg_get_str(struct parse_ctx *c, const config_setting_t *s,
+		const char **out);
+
 /* Append name to the comma-separated list in buf. */
 void cfg_list_add(char *buf, size_t len, const char *name);
 
@@ -61,5 +68,9 @@ void cfg_list_add(char *buf, size_t len, const char *name);
 int cfg_parse_filter(struct parse_ctx *c, const config_setting_t *s);
 void cfg_filter_defaults(struct xlb_filter_conf_file *f);
 void cfg_filter_free(struct xlb_filter_conf_file *f);
+
+/* The vips section (config_lb.c). */
+int cfg_parse_vips(struct parse_ctx *c, const config_setting_t *s);
+void cfg_vips_free(struct xlb_config *conf);
 
 #endif /* XLB_CONFIG_INT_H */

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <bpf/bpf.h>
+
 #include "ifaces.h"
 #include "log.h"
 #include "maps.h"
@@ -161,12 +163,32 @@ static int detach_iface(struct xlb_dp *dp, int ifindex,
 	return ret;
 }
 
+/*
+ * xlb_tx_ports holds every interface with xlb's XDP program: the load
+ * balancer may redirect a frame to any of them.
+ */
+static int tx_port_set(struct xlb_dp *dp, int ifindex, bool on)
+{
+	__u32 key = ifindex, val = ifindex;
+
+	if (on)
+		return bpf_map_update_elem(dp->map_tx_ports, &key, &val,
+					   BPF_ANY) ?
+			       -errno :
+			       0;
+	if (bpf_map_delete_elem(dp->map_tx_ports, &key) && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
 /* Remove an interface entirely: hooks, xlb's clsact, and its record. */
 static int forget_iface(struct xlb_dp *dp, int ifindex,
 			const struct xlb_iface *ifc)
 {
+	int port = tx_port_set(dp, ifindex, false);
 	int ret = detach_iface(dp, ifindex, ifc, ifc->attach);
 
+	ret = ret ? ret : port;
 	if (ifc->attach & XLB_ATTACH_OWN_CLSACT)
 		dp_remove_clsact(ifindex);
 	if (!ret)
@@ -183,7 +205,10 @@ static int converge(struct xlb_dp *dp, struct plan *p, char *err, size_t errlen)
 	bool created;
 	int ret;
 
-	ret = detach_iface(dp, p->ifindex, &p->ifc, had & ~want);
+	ret = p->conf->xdp == XLB_XDP_OFF ? tx_port_set(dp, p->ifindex, false) :
+					    0;
+	if (!ret)
+		ret = detach_iface(dp, p->ifindex, &p->ifc, had & ~want);
 	if (ret)
 		return ret;
 	p->ifc.attach &= want | XLB_ATTACH_OWN_CLSACT;
@@ -193,6 +218,12 @@ static int converge(struct xlb_dp *dp, struct plan *p, char *err, size_t errlen)
 			return ret;
 		p->ifc.attach |=
 			want & (XLB_ATTACH_XDP_NATIVE | XLB_ATTACH_XDP_GENERIC);
+		ret = tx_port_set(dp, p->ifindex, true);
+		if (ret) {
+			snprintf(err, errlen, "xlb_tx_ports: %s",
+				 strerror(-ret));
+			return ret;
+		}
 	}
 	for (unsigned int dir = XLB_TC_INGRESS; dir <= XLB_TC_EGRESS;
 	     dir <<= 1) {

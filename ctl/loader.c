@@ -370,8 +370,11 @@ int dp_unpin(struct xlb_dp *dp)
 			ret = -errno;
 		}
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(pinned_maps); i++) {
-		pin_path(dp, pinned_maps[i].pin, path, sizeof(path));
+	for (size_t i = 0; i <= ARRAY_SIZE(pinned_maps); i++) {
+		pin_path(dp,
+			 i < ARRAY_SIZE(pinned_maps) ? pinned_maps[i].pin :
+						       XLB_PIN_LB_SPECS,
+			 path, sizeof(path));
 		if (unlink(path) && errno != ENOENT) {
 			log_err("removing pin %s: %s", path, strerror(errno));
 			ret = -errno;

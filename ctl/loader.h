@@ -32,6 +32,13 @@ struct xlb_dp {
 	__u32 max_rules, max_prefixes;
 };
 
+/*
+ * Maps xlbd makes itself, which no BPF program uses (the load balancer's
+ * backend specs, lb_state.c), pinned beside the others: dp_unpin()
+ * removes them too.
+ */
+#define XLB_PIN_LB_SPECS "xlb_lb_specs"
+
 /* What is attached at one hook of one interface. */
 struct dp_hook_state {
 	bool attached; /* a program of xlb's is attached here */

@@ -158,3 +158,34 @@ int maps_reasons_read(int fd, __u64 out[XLB_REASON_MAX])
 	free(per);
 	return ret;
 }
+
+int maps_percpu_sum(int fd, __u32 key, void *sum, size_t size)
+{
+	const size_t n = size / sizeof(__u64);
+	__u64 *out = sum, *per;
+	int cpus, ret;
+
+	per = percpu_calloc(size, &cpus, &ret);
+	if (!per)
+		return ret;
+	memset(sum, 0, size);
+	if (bpf_map_lookup_elem(fd, &key, per))
+		ret = -errno;
+	for (int c = 0; !ret && c < cpus; c++)
+		for (size_t i = 0; i < n; i++)
+			out[i] += per[c * n + i];
+	free(per);
+	return ret;
+}
+
+int maps_percpu_zero(int fd, __u32 key, size_t size)
+{
+	void *zero;
+	int cpus, ret;
+
+	zero = percpu_calloc(size, &cpus, &ret);
+	if (zero && bpf_map_update_elem(fd, &key, zero, BPF_ANY))
+		ret = -errno;
+	free(zero);
+	return ret;
+}

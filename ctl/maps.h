@@ -6,6 +6,7 @@
 #ifndef XLB_MAPS_H
 #define XLB_MAPS_H
 
+#include <stddef.h>
 #include <linux/types.h>
 
 #include "xlb_abi.h"
@@ -22,5 +23,13 @@ int maps_hook_stats_read(int fd, __u32 slot, enum xlb_hook hook,
 /* Zero the counters of slot at every hook, before a new interface uses it. */
 int maps_hook_stats_clear(int fd, __u32 slot);
 int maps_reasons_read(int fd, __u64 out[XLB_REASON_MAX]);
+
+/*
+ * Entry key of a per-CPU map whose values are structs of size bytes made
+ * of __u64 counters only (xlb_vip_stats, xlb_ctr): summed over the CPUs,
+ * or zeroed on every CPU (before an id is given out again).
+ */
+int maps_percpu_sum(int fd, __u32 key, void *sum, size_t size);
+int maps_percpu_zero(int fd, __u32 key, size_t size);
 
 #endif /* XLB_MAPS_H */

@@ -357,6 +357,9 @@ static int render_stats(FILE *f, json_t *data, const char **why)
 				   why);
 	if (!ret)
 		ret = show_filter_hits(f, json_object_get(data, "filter"), why);
+	if (!ret)
+		ret = show_lb_stats(f, json_object_get(data, "vips"),
+				    json_object_get(data, "backends"), why);
 	return ret;
 }
 

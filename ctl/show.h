@@ -114,4 +114,38 @@ int show_get_pair(json_t *entry, uint64_t *packets, uint64_t *bytes,
 /* The stats' "filter" object: rules and list entries with hits. */
 int show_filter_hits(FILE *f, json_t *filter, const char **why);
 
+/*
+ * vip list's data {"vips": [...]} and backend list's {"backends": [...]}
+ * as tables; a backend's "why" (unresolved) is printed after the table.
+ */
+int show_vips(FILE *out, json_t *data, const char **why);
+int show_backends(FILE *out, json_t *data, const char **why);
+/* The stats' "vips" and "backends" objects (none: nothing). */
+int show_lb_stats(FILE *f, json_t *vips, json_t *backends, const char **why);
+
+/* Room for a cell (a rule's match with two IPv6 prefixes fits). */
+#define SHOW_CELL_LEN 256
+#define SHOW_MAX_COLS 10
+
+typedef int (*show_cells_fn)(json_t *item, char cells[][SHOW_CELL_LEN],
+			     const char **why);
+
+/* A table of the objects in data[key], one row each, as cells makes it. */
+struct show_table {
+	const char *key;
+	const char *not_array; /* the reason when data[key] is no array */
+	const char *empty; /* the whole output when it is empty */
+	int n_cols;
+	const char *head[SHOW_MAX_COLS];
+	unsigned int right; /* a bit per right-aligned column */
+	show_cells_fn cells;
+};
+
+/*
+ * Check every row and measure the columns, then print the table, columns
+ * two spaces apart and as wide as their longest cell (show_filter.c).
+ */
+int show_table_render(FILE *f, json_t *data, const struct show_table *t,
+		      const char **why);
+
 #endif /* XLB_SHOW_H */

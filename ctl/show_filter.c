@@ -14,9 +14,8 @@
 #include "show.h"
 #include "util.h"
 
-/* Room for a cell: a rule's match with two IPv6 prefixes fits. */
-#define CELL_LEN 256
-#define MAX_COLS 8
+#define CELL_LEN SHOW_CELL_LEN
+#define MAX_COLS SHOW_MAX_COLS
 
 #define HITS_HEAD "%-20s %14s %18s\n"
 #define HITS_ROW "  %-18s %14" PRIu64 " %18" PRIu64 "\n"
@@ -24,19 +23,6 @@
 /* The members of a rule that make its match, in grammar order. */
 static const char *const match_keys[] = { "src", "dst", "proto", "sport",
 					  "dport" };
-
-typedef int (*cells_fn)(json_t *item, char cells[][CELL_LEN], const char **why);
-
-/* A table of the objects in data[key], one row each, as cells makes it. */
-struct table {
-	const char *key;
-	const char *not_array; /* the reason when data[key] is no array */
-	const char *empty; /* the whole output when it is empty */
-	int n_cols;
-	const char *head[MAX_COLS];
-	unsigned int right; /* a bit per right-aligned column */
-	cells_fn cells;
-};
 
 static const char *plural(uint64_t n, const char *one, const char *many)
 {
@@ -138,7 +124,7 @@ static int entry_cells(json_t *entry, char cells[][CELL_LEN], const char **why)
 	return hits_cells(entry, cells[3], cells[4], why);
 }
 
-static const struct table rule_table = {
+static const struct show_table rule_table = {
 	"rules",
 	"\"rules\" is not an array",
 	"no rules",
@@ -148,7 +134,7 @@ static const struct table rule_table = {
 	rule_cells,
 };
 
-static const struct table entry_table = {
+static const struct show_table entry_table = {
 	"entries",
 	"\"entries\" is not an array",
 	"no entries",
@@ -159,7 +145,7 @@ static const struct table entry_table = {
 };
 
 /* Columns two spaces apart; no padding after a last left-aligned one. */
-static void print_row(FILE *f, const struct table *t, const int *width,
+static void print_row(FILE *f, const struct show_table *t, const int *width,
 		      char cells[][CELL_LEN])
 {
 	int c, w;
@@ -174,8 +160,8 @@ static void print_row(FILE *f, const struct table *t, const int *width,
 }
 
 /* Check every row and measure the columns, then print. */
-static int render_table(FILE *f, json_t *data, const struct table *t,
-			const char **why)
+int show_table_render(FILE *f, json_t *data, const struct show_table *t,
+		      const char **why)
 {
 	json_t *items = json_object_get(data, t->key), *item;
 	char cells[MAX_COLS][CELL_LEN];
@@ -212,7 +198,7 @@ static int render_table(FILE *f, json_t *data, const struct table *t,
 
 static int render_rules(FILE *f, json_t *data, const char **why)
 {
-	return render_table(f, data, &rule_table, why);
+	return show_table_render(f, data, &rule_table, why);
 }
 
 int show_rules(FILE *out, json_t *data, const char **why)
@@ -222,7 +208,7 @@ int show_rules(FILE *out, json_t *data, const char **why)
 
 static int render_entries(FILE *f, json_t *data, const char **why)
 {
-	return render_table(f, data, &entry_table, why);
+	return show_table_render(f, data, &entry_table, why);
 }
 
 int show_entries(FILE *out, json_t *data, const char **why)

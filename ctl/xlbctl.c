@@ -3,7 +3,7 @@
  * xlbctl, the command line client of xlbd: global options, then a
  * {name, fn} table of objects whose handlers parse their keyword arguments
  * strictly (rule, allow, deny and batch files in cmd_filter.c and
- * cmd_batch.c), ask the daemon over its control socket (client.c) and print
+ * cmd_batch.c, vip and backend in cmd_lb.c), ask the daemon over its control socket (client.c) and print
  * the answer as tables or JSON (show.h). Handlers return 0 or -errno, each
  * error printed once; main maps -EINVAL to exit 1 (usage), others to 2.
  */
@@ -20,6 +20,7 @@
 
 #include "client.h"
 #include "cmd_filter.h"
+#include "cmd_lb.h"
 #include "show.h"
 #include "util.h"
 #include "xlb_abi.h"
@@ -53,12 +54,20 @@ static const char help_text[] =
 	"  xlbctl rule flush\n"
 	"  xlbctl {allow|deny} {add|del} [ingress|egress] PFX [--force]\n"
 	"  xlbctl {allow|deny} list\n"
+	"  xlbctl vip add ADDR:PORT/PROTO [mode {dsr|nat}]\n"
+	"  xlbctl vip del ADDR:PORT/PROTO\n"
+	"  xlbctl vip list\n"
+	"  xlbctl backend add VIP ADDR [weight N]\n"
+	"  xlbctl backend set VIP ADDR weight N\n"
+	"  xlbctl backend del VIP ADDR\n"
+	"  xlbctl backend list [VIP]\n"
 	"  xlbctl detach\n"
 	"  xlbctl help\n"
 	"\n"
 	"  status    the daemon, its interfaces and their programs\n"
 	"  stats     packets and bytes per interface, hook, verdict and class;\n"
-	"            exceptions and drops by reason; filter hits\n"
+	"            exceptions and drops by reason; filter hits; per VIP\n"
+	"            and backend, packets and bytes forwarded\n"
 	"  --watch   rates every interval SECONDS (default 1, 0.1 to 3600),\n"
 	"            N times with count, else until interrupted\n"
 	"  rule      drop or pass what matches every field given; the lowest\n"
@@ -74,14 +83,23 @@ static const char help_text[] =
 	"            '#' comments and blank lines allowed; only rule add, del,\n"
 	"            flush and allow/deny add, del. Every line is checked before\n"
 	"            anything is sent; errors name FILE:LINE.\n"
+	"  vip       a load-balanced service: ADDR:PORT/PROTO as\n"
+	"            198.18.0.10:80/tcp or [2001:db8::10]:443/udp, port 0\n"
+	"            for every port; mode dsr (the default: backends hold\n"
+	"            the VIP and answer clients directly); nat is not\n"
+	"            available in this version\n"
+	"  backend   a server of a VIP, by address (the VIP's family);\n"
+	"            weight 0 to 65535 (default 1) sets its share of new\n"
+	"            flows, 0 drains it (open flows stay); xlbd finds its\n"
+	"            next hop and MAC, list shows them and each one's state\n"
 	"  detach    remove xlb's programs, links and pins, then stop xlbd\n"
 	"\n"
-	"Not available in this version: vip, backend, config.\n"
+	"Not available in this version: config.\n"
 	"\n"
 	"Exit status: 0 ok, 1 usage error, 2 daemon or kernel error.\n";
 
 /* Objects of the grammar that later versions implement. */
-static const char *const unavailable[] = { "vip", "backend", "config" };
+static const char *const unavailable[] = { "config" };
 
 struct ctl {
 	bool json;
@@ -386,6 +404,16 @@ static int do_deny(struct ctl *ctl, int argc, char **argv)
 	return do_filter(ctl, "deny", argc, argv);
 }
 
+static int do_vip(struct ctl *ctl, int argc, char **argv)
+{
+	return lb_run(ctl->socket, ctl->json, "vip", argc, argv);
+}
+
+static int do_backend(struct ctl *ctl, int argc, char **argv)
+{
+	return lb_run(ctl->socket, ctl->json, "backend", argc, argv);
+}
+
 /* -b FILE: no object after it. */
 static int do_batch(struct ctl *ctl, int argc, char **argv)
 {
@@ -407,9 +435,9 @@ static int do_help(struct ctl *ctl, int argc, char **argv)
 }
 
 static const struct cmd cmds[] = {
-	{ "status", do_status }, { "stats", do_stats }, { "rule", do_rule },
-	{ "allow", do_allow },	 { "deny", do_deny },	{ "detach", do_detach },
-	{ "help", do_help },
+	{ "status", do_status },   { "stats", do_stats },   { "rule", do_rule },
+	{ "allow", do_allow },	   { "deny", do_deny },	    { "vip", do_vip },
+	{ "backend", do_backend }, { "detach", do_detach }, { "help", do_help },
 };
 
 static int dispatch(struct ctl *ctl, int argc, char **argv)

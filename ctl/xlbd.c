@@ -19,6 +19,7 @@
 #include "api.h"
 #include "config.h"
 #include "ifaces.h"
+#include "lb_neigh.h"
 #include "loader.h"
 #include "log.h"
 #include "stats.h"
@@ -77,6 +78,7 @@ static json_t *cmd_stats(void *ctx, json_t *req, struct api_error *e)
 		return NULL;
 	}
 	json_object_set_new(s, "filter", filter_hits_json(&d->filter));
+	lb_stats_json(&d->lb, s);
 	return s;
 }
 
@@ -105,8 +107,8 @@ static const struct api_cmd daemon_cmds[] = {
 	{ "detach", cmd_detach },
 };
 
-/* Every request the socket answers: the daemon's and the filter's. */
-static struct api_cmd commands[ARRAY_SIZE(daemon_cmds) + 16];
+/* Every request the socket answers: the daemon's, the filter's, the lb's. */
+static struct api_cmd commands[ARRAY_SIZE(daemon_cmds) + 32];
 
 static size_t commands_init(void)
 {
@@ -116,10 +118,12 @@ static size_t commands_init(void)
 		commands[n++] = daemon_cmds[i];
 	for (size_t i = 0; i < filter_n_cmds && n < ARRAY_SIZE(commands); i++)
 		commands[n++] = filter_cmds[i];
+	for (size_t i = 0; i < lb_n_cmds && n < ARRAY_SIZE(commands); i++)
+		commands[n++] = lb_cmds[i];
 	return n;
 }
 
-/* Make the running state match conf: interfaces, then the filter. */
+/* Make the running state match conf: interfaces, the filter, the lb. */
 static int apply(struct xlbd *d, const struct xlb_config *conf, char *err,
 		 size_t errlen)
 {
@@ -128,12 +132,25 @@ static int apply(struct xlbd *d, const struct xlb_config *conf, char *err,
 
 	if (ret)
 		return ret;
+	/* Egress interfaces may have come or gone: next hops again. */
+	lb_neigh_recheck(&d->lb);
 	ret = filter_apply(&d->filter, fc->rules, fc->n_rules, fc->entries,
 			   fc->n_entries, err, errlen);
-	if (!ret)
-		log_info("filter: %u rules, %u list entries", d->filter.n_rules,
-			 d->filter.n_entries);
-	return ret;
+	if (ret)
+		return ret;
+	log_info("filter: %u rules, %u list entries", d->filter.n_rules,
+		 d->filter.n_entries);
+	ret = lb_apply(&d->lb, conf, err, errlen);
+	if (ret)
+		return ret;
+	log_info("lb: %u VIPs, %u backends", d->lb.n_vips, d->lb.n_backends);
+	for (size_t i = 0; i < conf->n_ifaces; i++)
+		if (conf->ifaces[i].stages & XLB_STAGE_LB)
+			return 0;
+	if (conf->n_vips)
+		log_warn("lb: no interface has lb = true: the VIPs get no "
+			 "traffic");
+	return 0;
 }
 
 /* The filter's map sizes the config asks for (defaults without one). */
@@ -172,6 +189,35 @@ static int open_filter(struct xlbd *d, char *err, size_t errlen)
 			 d->dp.max_rules, d->dp.max_prefixes, rules, prefixes);
 	return filter_open(&d->filter, &m, d->dp.max_rules, d->dp.max_prefixes,
 			   err, errlen);
+}
+
+/* The load balancer: restored from the maps, with its resolver. */
+static int open_lb(struct xlbd *d, char *err, size_t errlen)
+{
+	struct lb_maps m = {
+		.vips = d->dp.map_vips,
+		.hints = d->dp.map_vip_hints,
+		.ring = d->dp.map_ring,
+		.backends = d->dp.map_backends,
+		.vip_stats = d->dp.map_vip_stats,
+		.backend_stats = d->dp.map_backend_stats,
+		.ifaces = d->dp.map_ifaces,
+	};
+	int ret = lb_open(&d->lb, &m, d->pin_dir, !d->dp.adopted, err, errlen);
+
+	if (!ret)
+		ret = lb_neigh_open(&d->lb, err, errlen);
+	if (ret)
+		lb_close(&d->lb);
+	return ret;
+}
+
+static void close_all(struct xlbd *d)
+{
+	lb_neigh_close(&d->lb);
+	lb_close(&d->lb);
+	filter_close(&d->filter);
+	dp_close(&d->dp);
 }
 
 static void reload(struct xlbd *d)
@@ -217,20 +263,25 @@ static int signal_fd(void)
 /* Returns when told to stop; the data plane stays as it is. */
 static int serve(struct xlbd *d, int sfd)
 {
-	struct pollfd pfds[API_MAX_CLIENTS + 2];
+	struct pollfd pfds[1 + LB_NEIGH_POLLFDS + API_MAX_CLIENTS + 1];
 	struct signalfd_siginfo si;
 
 	while (!d->stop) {
-		int n = api_pollfds(&d->api, pfds + 1, API_MAX_CLIENTS + 1);
+		/* The signals, the resolver's, then the socket's. */
+		struct pollfd *nfds = pfds + 1;
+		int nn = lb_neigh_pollfds(&d->lb, nfds, LB_NEIGH_POLLFDS);
+		struct pollfd *afds = nfds + nn;
+		int n = api_pollfds(&d->api, afds, API_MAX_CLIENTS + 1);
 
 		pfds[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-		if (poll(pfds, n + 1, -1) < 0) {
+		if (poll(pfds, 1 + nn + n, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_err("poll: %s", strerror(errno));
 			return 1;
 		}
-		api_process(&d->api, pfds + 1, n);
+		lb_neigh_process(&d->lb, nfds, nn);
+		api_process(&d->api, afds, n);
 		while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 			if (si.ssi_signo == SIGHUP) {
 				reload(d);
@@ -265,13 +316,16 @@ static int run(struct xlbd *d)
 	 * the whole file. */
 	ret = open_filter(d, err, sizeof(err));
 	if (!ret)
-		ret = d->dp.adopted ?
-			      ifaces_apply(&d->dp, &d->conf, err, sizeof(err)) :
-			      apply(d, &d->conf, err, sizeof(err));
+		ret = open_lb(d, err, sizeof(err));
+	if (!ret && d->dp.adopted) {
+		ret = ifaces_apply(&d->dp, &d->conf, err, sizeof(err));
+		lb_neigh_recheck(&d->lb);
+	} else if (!ret) {
+		ret = apply(d, &d->conf, err, sizeof(err));
+	}
 	if (ret) {
 		log_err("%s", err);
-		filter_close(&d->filter);
-		dp_close(&d->dp);
+		close_all(d);
 		return 2;
 	}
 	sfd = signal_fd();
@@ -280,15 +334,14 @@ static int run(struct xlbd *d)
 	d->api.ctx = d;
 	if (sfd < 0 || api_open(&d->api, d->socket_path, err, sizeof(err))) {
 		log_err("%s", sfd < 0 ? strerror(-sfd) : err);
-		dp_close(&d->dp);
+		close_all(d);
 		return 2;
 	}
 	log_info("serving %s", d->socket_path);
 	ret = serve(d, sfd);
 	api_close(&d->api);
 	close(sfd);
-	filter_close(&d->filter);
-	dp_close(&d->dp);
+	close_all(d);
 	xlb_config_free(&d->conf);
 	return ret;
 }

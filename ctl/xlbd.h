@@ -10,6 +10,7 @@
 #include "api.h"
 #include "config.h"
 #include "filter.h"
+#include "lb.h"
 #include "loader.h"
 
 struct xlbd {
@@ -19,6 +20,7 @@ struct xlbd {
 	struct xlb_config conf;
 	struct xlb_dp dp;
 	struct filter filter;
+	struct lb lb;
 	struct api_server api;
 	bool stop;
 };
@@ -26,5 +28,8 @@ struct xlbd {
 /* The filter's request handlers (api_filter.c), for the command table. */
 extern const struct api_cmd filter_cmds[];
 extern const size_t filter_n_cmds;
+/* The load balancer's (api_lb.c). */
+extern const struct api_cmd lb_cmds[];
+extern const size_t lb_n_cmds;
 
 #endif /* XLB_XLBD_H */

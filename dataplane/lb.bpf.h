@@ -108,14 +108,15 @@ static __always_inline void xlb_conn_touch(struct xlb_conn *c, __u8 proto,
  * when the flow is new, stale, or its backend went away or down.
  */
 static __always_inline __u32 xlb_conn_backend(const struct xlb_flow_key *fk,
-					      __u8 flags, __u64 *now,
+					      __u32 vip, __u8 flags, __u64 *now,
 					      struct xlb_conn *out)
 {
 	struct xlb_conn *c = bpf_map_lookup_elem(&xlb_conns, fk);
 	const struct xlb_backend *b;
 	struct xlb_conn up;
 
-	if (c && xlb_conn_fresh(c, fk->proto, now)) {
+	/* An entry of another VIP (its backend ids reused since) is stale. */
+	if (c && c->vip == vip && xlb_conn_fresh(c, fk->proto, now)) {
 		b = bpf_map_lookup_elem(&xlb_backends, &c->backend);
 		if (xlb_backend_usable(b)) {
 			xlb_conn_touch(c, fk->proto, flags, now);
@@ -126,7 +127,8 @@ static __always_inline __u32 xlb_conn_backend(const struct xlb_flow_key *fk,
 	if (fk->proto != IPPROTO_TCP)
 		return XLB_NO_BACKEND;
 	c = bpf_map_lookup_elem(&xlb_syns, fk);
-	if (!c || xlb_now(now) - c->seen_ns > XLB_SYN_TIMEOUT_NS)
+	if (!c || c->vip != vip ||
+	    xlb_now(now) - c->seen_ns > XLB_SYN_TIMEOUT_NS)
 		return XLB_NO_BACKEND;
 	b = bpf_map_lookup_elem(&xlb_backends, &c->backend);
 	if (!xlb_backend_usable(b))
@@ -480,7 +482,7 @@ static __always_inline int xlb_lb_icmp(struct xdp_md *ctx,
 	struct xlb_conn c = {};
 	__u64 now = 0;
 
-	id = xlb_conn_backend(&fk, 0, &now, &c);
+	id = xlb_conn_backend(&fk, vip->id, 0, &now, &c);
 	if (id == XLB_NO_BACKEND) {
 		xlb_count_reason(XLB_REASON_LB_ICMP_UNMATCHED);
 		return XLB_VERDICT_PASS;
@@ -592,7 +594,7 @@ __noinline int xlb_lb(struct xdp_md *ctx, const struct xlb_pkt *pkt,
 	fk.sport = pkt->sport;
 	fk.dport = pkt->dport;
 	fk.proto = pkt->l4_proto;
-	id = xlb_conn_backend(&fk, pkt->tcp_flags, &now, &c);
+	id = xlb_conn_backend(&fk, vip->id, pkt->tcp_flags, &now, &c);
 	hit = id != XLB_NO_BACKEND;
 	if (!hit)
 		id = xlb_new_flow(&fk, vip, pkt->tcp_flags, &now, &c);

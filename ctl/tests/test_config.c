@@ -192,7 +192,7 @@ static const struct bad_case bad_files[] = {
 	{ "bad-duplicate-key.conf",
 	  CONFIGS "bad-duplicate-key.conf:4: duplicate setting name" },
 	{ "bad-unknown-top.conf", CONFIGS
-	  "bad-unknown-top.conf:7: unknown top-level key 'interface' (known: interfaces, filter)" },
+	  "bad-unknown-top.conf:7: unknown top-level key 'interface' (known: interfaces, filter, vips)" },
 	{ "bad-unknown-key.conf", CONFIGS
 	  "bad-unknown-key.conf:7: unknown interface key 'mode' (known: name, xdp, tc, filter, lb)" },
 	{ "bad-type-xdp.conf",
@@ -217,8 +217,8 @@ static const struct bad_case bad_files[] = {
 	  "bad-name-slash.conf:4: name: 'veth/0' must not contain '/'" },
 	{ "bad-name-space.conf", CONFIGS
 	  "bad-name-space.conf:4: name: 'veth 0' must not contain whitespace" },
-	{ "bad-lb.conf", CONFIGS
-	  "bad-lb.conf:4: lb: the lb stage is not available in this version" },
+	{ "bad-lb.conf",
+	  CONFIGS "bad-lb.conf:5: lb: needs xdp (native or generic)" },
 	{ "bad-no-hook.conf", CONFIGS
 	  "bad-no-hook.conf:6: interface 'veth2' has neither xdp nor tc enabled" },
 	{ "bad-empty.conf", CONFIGS
@@ -279,8 +279,8 @@ static const struct bad_text bad_texts[] = {
 	  "inline.conf:1: duplicate interface 'v' (first defined at line 1)" },
 	{ "interfaces = ( ( ) );",
 	  "inline.conf:1: interfaces: each interface must be a group { ... }" },
-	{ "interfaces = ( { name = \"v\"; } );\nvips = ( );",
-	  "inline.conf:2: unknown top-level key 'vips' (known: interfaces, filter)" },
+	{ "interfaces = ( { name = \"v\"; } );\nvip = ( );",
+	  "inline.conf:2: unknown top-level key 'vip' (known: interfaces, filter, vips)" },
 	{ "interfaces = 1;",
 	  "inline.conf:1: interfaces: expected a list of groups ( { ... } )" },
 	{ "", "inline.conf:1: no 'interfaces' section" },

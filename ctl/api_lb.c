@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Control socket requests of the load balancer: vip_add, vip_del,
+ * vip_list, backend_add, backend_set, backend_del and backend_list. VIPs
+ * and addresses come in their text forms and are parsed with lb_parse.c,
+ * as in the config file and xlbctl, so every path gives the same errors.
+ * Each change is applied whole (ring included) before the reply.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lb.h"
+#include "log.h"
+#include "util.h"
+#include "xlbd.h"
+
+#define ERRF(...) snprintf(err, errlen, __VA_ARGS__)
+
+/* A request's fields, parsed. */
+struct lb_req {
+	struct xlb_vip_addr vip;
+	bool has_vip;
+	enum xlb_lb_mode mode;
+	struct xlb_addr addr;
+	bool has_weight;
+	__u32 weight;
+};
+
+static const char *const vip_keys[] = { "cmd", "vip", "mode" };
+static const char *const backend_keys[] = { "cmd", "vip", "address", "weight" };
+
+static int known_keys(json_t *o, const char *const *known, size_t n, char *err,
+		      size_t errlen)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(o, key, v) {
+		size_t i;
+
+		for (i = 0; i < n && strcmp(key, known[i]); i++)
+			;
+		if (i == n) {
+			ERRF("unknown key '%s'", key);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static const char *string_of(json_t *req, const char *key, bool required,
+			     int *ret, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(req, key);
+
+	if (*ret || (!v && !required))
+		return NULL;
+	if (!json_is_string(v)) {
+		ERRF(v ? "%s: expected a string" : "%s: required", key);
+		*ret = -EINVAL;
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+/* "vip" (required unless optional), "mode", "address" and "weight". */
+static int parse_req(json_t *req, bool backend, bool optional_vip,
+		     struct lb_req *r, char *err, size_t errlen)
+{
+	const char *vip, *mode = NULL, *addr = NULL;
+	json_t *w = json_object_get(req, "weight");
+	int ret = backend ? known_keys(req, backend_keys,
+				       ARRAY_SIZE(backend_keys), err, errlen) :
+			    known_keys(req, vip_keys, ARRAY_SIZE(vip_keys), err,
+				       errlen);
+
+	memset(r, 0, sizeof(*r));
+	vip = string_of(req, "vip", !optional_vip, &ret, err, errlen);
+	if (backend)
+		addr = string_of(req, "address", !optional_vip, &ret, err,
+				 errlen);
+	else
+		mode = string_of(req, "mode", false, &ret, err, errlen);
+	if (!ret && vip) {
+		ret = xlb_parse_vip(vip, &r->vip, err, errlen);
+		r->has_vip = true;
+	}
+	if (!ret && mode)
+		ret = xlb_parse_lb_mode(mode, &r->mode, err, errlen);
+	if (!ret && addr)
+		ret = xlb_parse_addr(addr, &r->addr, err, errlen);
+	if (!ret && w) {
+		if (!json_is_integer(w) || json_integer_value(w) < 0 ||
+		    json_integer_value(w) > XLB_WEIGHT_MAX) {
+			ERRF("weight: must be 0..%d", XLB_WEIGHT_MAX);
+			return -EINVAL;
+		}
+		r->weight = json_integer_value(w);
+		r->has_weight = true;
+	}
+	return ret;
+}
+
+static json_t *failed(int ret, struct api_error *e)
+{
+	e->code = ret == -EINVAL || ret == -EEXIST || ret == -ENOENT ||
+				  ret == -ENOSPC ?
+			  API_USAGE :
+			  API_FAILED;
+	return NULL;
+}
+
+static json_t *cmd_vip_add(void *ctx, json_t *req, struct api_error *e)
+{
+	struct xlbd *d = ctx;
+	char v[XLB_VIP_STRLEN];
+	struct lb_req r;
+	__u32 id;
+	int ret;
+
+	ret = parse_req(req, false, false, &r, e->msg, sizeof(e->msg));
+	if (!ret)
+		ret = lb_vip_add(&d->lb, &r.vip, r.mode, &id, e->msg,
+				 sizeof(e->msg));
+	if (!ret && lb_commit(&d->lb, e->msg, sizeof(e->msg))) {
+		char why[LB_ERRLEN];
+
+		ret = -EIO;
+		lb_vip_del(&d->lb, &r.vip, why, sizeof(why)); /* roll back */
+	}
+	if (ret)
+		return failed(ret, e);
+	xlb_format_vip(&r.vip, v, sizeof(v));
+	log_info("lb: VIP %s added (id %u)", v, id);
+	return json_pack("{s:i}", "id", (int)id);
+}
+
+static json_t *cmd_vip_del(void *ctx, json_t *req, struct api_error *e)
+{
+	struct xlbd *d = ctx;
+	char v[XLB_VIP_STRLEN];
+	struct lb_req r;
+	int ret;
+
+	ret = parse_req(req, false, false, &r, e->msg, sizeof(e->msg));
+	if (!ret && json_object_get(req, "mode")) {
+		snprintf(e->msg, sizeof(e->msg), "unknown key 'mode'");
+		ret = -EINVAL;
+	}
+	if (!ret)
+		ret = lb_vip_del(&d->lb, &r.vip, e->msg, sizeof(e->msg));
+	if (ret)
+		return failed(ret, e);
+	xlb_format_vip(&r.vip, v, sizeof(v));
+	log_info("lb: VIP %s removed", v);
+	return json_object();
+}
+
+static json_t *cmd_vip_list(void *ctx, json_t *req, struct api_error *e)
+{
+	struct xlbd *d = ctx;
+	int ret = known_keys(req, vip_keys, 1, e->msg, sizeof(e->msg));
+
+	return ret ? failed(ret, e) : lb_vips_json(&d->lb);
+}
+
+static void log_backend(struct lb *lb, const struct lb_req *r, const char *what,
+			int id)
+{
+	char v[XLB_VIP_STRLEN], a[XLB_VIP_STRLEN];
+
+	xlb_format_vip(&r->vip, v, sizeof(v));
+	xlb_format_addr(&r->addr, a, sizeof(a));
+	log_info("lb: %s backend %s %s", v, a, what);
+	if (id >= 0 && lb->backends[id].why[0])
+		log_warn("lb: %s backend %s unresolved: %s", v, a,
+			 lb->backends[id].why);
+}
+
+/* backend_add, backend_set, backend_del: one change, then the ring. */
+static json_t *cmd_backend(void *ctx, json_t *req, struct api_error *e)
+{
+	const char *cmd = json_string_value(json_object_get(req, "cmd"));
+	bool add = !strcmp(cmd, "backend_add"),
+	     set = !strcmp(cmd, "backend_set");
+	struct xlbd *d = ctx;
+	struct lb_req r;
+	__u32 id = 0;
+	int ret;
+
+	ret = parse_req(req, true, false, &r, e->msg, sizeof(e->msg));
+	if (!ret && set && !r.has_weight) {
+		snprintf(e->msg, sizeof(e->msg), "weight: required");
+		ret = -EINVAL;
+	} else if (!ret && !add && !set && r.has_weight) {
+		snprintf(e->msg, sizeof(e->msg), "unknown key 'weight'");
+		ret = -EINVAL;
+	}
+	if (!ret && add)
+		ret = lb_backend_add(&d->lb, &r.vip, &r.addr,
+				     r.has_weight ? r.weight :
+						    XLB_WEIGHT_DEFAULT,
+				     &id, e->msg, sizeof(e->msg));
+	else if (!ret && set)
+		ret = lb_backend_set(&d->lb, &r.vip, &r.addr, r.weight, e->msg,
+				     sizeof(e->msg));
+	else if (!ret)
+		ret = lb_backend_del(&d->lb, &r.vip, &r.addr, e->msg,
+				     sizeof(e->msg));
+	if (!ret)
+		ret = lb_commit(&d->lb, e->msg, sizeof(e->msg));
+	if (ret)
+		return failed(ret, e);
+	log_backend(&d->lb, &r,
+		    add ? "added" :
+		    set ? "weight set" :
+			  "removed",
+		    add ? (int)id : -1);
+	return add ? json_pack("{s:i}", "id", (int)id) : json_object();
+}
+
+static json_t *cmd_backend_list(void *ctx, json_t *req, struct api_error *e)
+{
+	struct xlbd *d = ctx;
+	char v[XLB_VIP_STRLEN];
+	struct lb_req r;
+	int ret;
+
+	ret = known_keys(req, vip_keys, 2, e->msg, sizeof(e->msg));
+	if (!ret)
+		ret = parse_req(req, false, true, &r, e->msg, sizeof(e->msg));
+	if (!ret && r.has_vip && lb_vip_find(&d->lb, &r.vip) < 0) {
+		xlb_format_vip(&r.vip, v, sizeof(v));
+		snprintf(e->msg, sizeof(e->msg), "no VIP %s", v);
+		ret = -ENOENT;
+	}
+	if (ret)
+		return failed(ret, e);
+	return lb_backends_json(&d->lb, r.has_vip ? &r.vip : NULL);
+}
+
+const struct api_cmd lb_cmds[] = {
+	{ "vip_add", cmd_vip_add },	      { "vip_del", cmd_vip_del },
+	{ "vip_list", cmd_vip_list },	      { "backend_add", cmd_backend },
+	{ "backend_set", cmd_backend },	      { "backend_del", cmd_backend },
+	{ "backend_list", cmd_backend_list },
+};
+
+const size_t lb_n_cmds = ARRAY_SIZE(lb_cmds);

@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xlbctl vip and backend: a table of objects and their {name, fn} verbs,
+ * each verb a pure parser of its words (a VIP and an address in the
+ * order the grammar gives them, then keyword-led options) that builds
+ * the daemon's request with VIPs and addresses in canonical text form;
+ * lb_run() sends it and prints the answer.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "client.h"
+#include "cmd_lb.h"
+#include "lb_parse.h"
+#include "show.h"
+#include "util.h"
+
+/* One command being parsed: the words after its verb, the request. */
+struct parse {
+	int argc;
+	char **argv;
+	json_t *req;
+	char *err;
+	size_t errlen;
+};
+
+struct verb {
+	const char *name;
+	int (*fn)(struct parse *p);
+	const char *cmd; /* the request's "cmd" */
+	enum lb_out out;
+};
+
+struct object {
+	const char *name;
+	const struct verb *verbs;
+	size_t n_verbs;
+	const char *verb_names; /* for messages */
+};
+
+static int bad(struct parse *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int bad(struct parse *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->err, p->errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* json_object_set_new() as 0 or -ENOMEM; value is taken either way. */
+static int set(json_t *obj, const char *key, json_t *value)
+{
+	return json_object_set_new(obj, key, value) ? -ENOMEM : 0;
+}
+
+/* The VIP at argv[*i], into the request as "vip". */
+static int vip_word(struct parse *p, int *i, struct xlb_vip_addr *v)
+{
+	char text[XLB_VIP_STRLEN];
+
+	if (*i >= p->argc)
+		return bad(p, "missing VIP (ADDR:PORT/PROTO)");
+	if (xlb_parse_vip(p->argv[(*i)++], v, p->err, p->errlen))
+		return -EINVAL;
+	xlb_format_vip(v, text, sizeof(text));
+	return set(p->req, "vip", json_string(text));
+}
+
+/* The backend address at argv[*i], of the VIP's family. */
+static int addr_word(struct parse *p, int *i, const struct xlb_vip_addr *v)
+{
+	char text[XLB_VIP_STRLEN], vip[XLB_VIP_STRLEN];
+	struct xlb_addr a;
+
+	if (*i >= p->argc)
+		return bad(p, "missing backend address");
+	if (xlb_parse_addr(p->argv[(*i)++], &a, p->err, p->errlen))
+		return -EINVAL;
+	xlb_format_addr(&a, text, sizeof(text));
+	if (a.family != v->addr.family) {
+		xlb_format_vip(v, vip, sizeof(vip));
+		return bad(p, "backend %s is %s, VIP %s is %s", text,
+			   a.family == XLB_FAMILY_V4 ? "IPv4" : "IPv6", vip,
+			   v->addr.family == XLB_FAMILY_V4 ? "IPv4" : "IPv6");
+	}
+	return set(p->req, "address", json_string(text));
+}
+
+/* "KEY VALUE" at argv[*i] (KEY already matched); the value. */
+static const char *value_of(struct parse *p, int *i, bool *seen)
+{
+	const char *key = p->argv[*i];
+
+	if (*seen) {
+		bad(p, "'%s' given twice", key);
+		return NULL;
+	}
+	if (*i + 1 >= p->argc) {
+		bad(p, "'%s' needs a value", key);
+		return NULL;
+	}
+	*seen = true;
+	*i += 2;
+	return p->argv[*i - 1];
+}
+
+static int vip_add(struct parse *p)
+{
+	struct xlb_vip_addr v;
+	enum xlb_lb_mode mode = XLB_MODE_DSR;
+	bool has_mode = false;
+	const char *m;
+	int i = 0, ret;
+
+	ret = vip_word(p, &i, &v);
+	while (!ret && i < p->argc) {
+		if (strcmp(p->argv[i], "mode"))
+			return bad(p, "unknown argument '%s'", p->argv[i]);
+		m = value_of(p, &i, &has_mode);
+		if (!m)
+			return -EINVAL;
+		if (xlb_parse_lb_mode(m, &mode, p->err, p->errlen))
+			return -EINVAL;
+	}
+	if (!ret)
+		ret = set(p->req, "mode", json_string(xlb_lb_mode_str(mode)));
+	return ret;
+}
+
+/* vip del VIP, backend del VIP ADDR, backend list [VIP]: no options. */
+static int no_more(struct parse *p, int i)
+{
+	return i < p->argc ? bad(p, "unknown argument '%s'", p->argv[i]) : 0;
+}
+
+static int vip_del(struct parse *p)
+{
+	struct xlb_vip_addr v;
+	int i = 0, ret = vip_word(p, &i, &v);
+
+	return ret ? ret : no_more(p, i);
+}
+
+static int no_args(struct parse *p)
+{
+	return no_more(p, 0);
+}
+
+/* backend add VIP ADDR [weight N], backend set VIP ADDR weight N. */
+static int backend_change(struct parse *p, bool need_weight)
+{
+	struct xlb_vip_addr v;
+	bool has_weight = false;
+	const char *w;
+	__u32 weight;
+	int i = 0, ret;
+
+	ret = vip_word(p, &i, &v);
+	if (!ret)
+		ret = addr_word(p, &i, &v);
+	while (!ret && i < p->argc) {
+		if (strcmp(p->argv[i], "weight"))
+			return bad(p, "unknown argument '%s'", p->argv[i]);
+		w = value_of(p, &i, &has_weight);
+		if (!w || xlb_parse_weight(w, &weight, p->err, p->errlen))
+			return -EINVAL;
+		ret = set(p->req, "weight", json_integer(weight));
+	}
+	if (!ret && need_weight && !has_weight)
+		return bad(p, "missing 'weight N'");
+	return ret;
+}
+
+static int backend_add(struct parse *p)
+{
+	return backend_change(p, false);
+}
+
+static int backend_set(struct parse *p)
+{
+	return backend_change(p, true);
+}
+
+static int backend_del(struct parse *p)
+{
+	struct xlb_vip_addr v;
+	int i = 0, ret = vip_word(p, &i, &v);
+
+	if (!ret)
+		ret = addr_word(p, &i, &v);
+	return ret ? ret : no_more(p, i);
+}
+
+static int backend_list(struct parse *p)
+{
+	struct xlb_vip_addr v;
+	int i = 0;
+
+	if (p->argc == 0)
+		return 0;
+	return vip_word(p, &i, &v) ? -EINVAL : no_more(p, i);
+}
+
+static const struct verb vip_verbs[] = {
+	{ "add", vip_add, "vip_add", LB_OUT_NONE },
+	{ "del", vip_del, "vip_del", LB_OUT_NONE },
+	{ "list", no_args, "vip_list", LB_OUT_VIPS },
+};
+
+static const struct verb backend_verbs[] = {
+	{ "add", backend_add, "backend_add", LB_OUT_NONE },
+	{ "set", backend_set, "backend_set", LB_OUT_NONE },
+	{ "del", backend_del, "backend_del", LB_OUT_NONE },
+	{ "list", backend_list, "backend_list", LB_OUT_BACKENDS },
+};
+
+static const struct object objects[] = {
+	{ "vip", vip_verbs, ARRAY_SIZE(vip_verbs), "add, del, list" },
+	{ "backend", backend_verbs, ARRAY_SIZE(backend_verbs),
+	  "add, set, del, list" },
+};
+
+int lb_parse(const char *object, int argc, char **argv, struct lb_cmd *cmd,
+	     char *err, size_t errlen)
+{
+	struct parse p = { .err = err, .errlen = errlen };
+	const struct object *obj = NULL;
+	const struct verb *verb = NULL;
+	int ret;
+
+	memset(cmd, 0, sizeof(*cmd));
+	snprintf(cmd->what, sizeof(cmd->what), "%s", object);
+	for (size_t i = 0; i < ARRAY_SIZE(objects) && !obj; i++)
+		if (!strcmp(object, objects[i].name))
+			obj = &objects[i];
+	if (!obj)
+		return bad(&p, "unknown object '%s'", object);
+	if (argc == 0)
+		return bad(&p, "missing verb (%s)", obj->verb_names);
+	for (size_t i = 0; i < obj->n_verbs && !verb; i++)
+		if (!strcmp(argv[0], obj->verbs[i].name))
+			verb = &obj->verbs[i];
+	if (!verb)
+		return bad(&p, "unknown verb '%s' (%s)", argv[0],
+			   obj->verb_names);
+	snprintf(cmd->what, sizeof(cmd->what), "%s %s", object, verb->name);
+	cmd->out = verb->out;
+	p.argc = argc - 1;
+	p.argv = argv + 1;
+	p.req = json_pack("{s:s}", "cmd", verb->cmd);
+	ret = p.req ? verb->fn(&p) : -ENOMEM;
+	if (!ret) {
+		cmd->req = p.req;
+		return 0;
+	}
+	json_decref(p.req);
+	if (ret == -ENOMEM)
+		snprintf(err, errlen, "out of memory");
+	return ret;
+}
+
+/* What a command prints on success without -j (enum lb_out). */
+static const show_fn lb_show[] = {
+	[LB_OUT_NONE] = NULL,
+	[LB_OUT_VIPS] = show_vips,
+	[LB_OUT_BACKENDS] = show_backends,
+};
+
+int lb_run(const char *socket, bool json, const char *object, int argc,
+	   char **argv)
+{
+	char err[LB_CMD_ERRLEN];
+	struct lb_cmd cmd;
+	json_t *data = NULL;
+	int ret;
+
+	ret = lb_parse(object, argc, argv, &cmd, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "xlbctl: %s: %s\n", cmd.what, err);
+		return ret;
+	}
+	ret = client_request(socket, cmd.req, &data);
+	if (ret)
+		return ret;
+	if (json || lb_show[cmd.out])
+		ret = show_print(stdout, json, data, lb_show[cmd.out],
+				 cmd.what);
+	json_decref(data);
+	return ret;
+}

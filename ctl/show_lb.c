@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Output of xlbctl's load balancer commands: the VIP and backend tables
+ * (with why each unresolved backend is so), and the VIP and backend
+ * counters of the stats. Built on the table renderer of show_filter.c:
+ * each table is checked and measured whole before its first row.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "show.h"
+#include "util.h"
+
+#define CELL_LEN SHOW_CELL_LEN
+
+/* The stats' rows: name, packets, bytes (and new flows, for VIPs). */
+#define LB_HEAD "%-32s %14s %18s"
+#define LB_ROW "  %-30s %14" PRIu64 " %18" PRIu64
+
+static const char *str_of(json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+static int u64_cell(json_t *obj, const char *key, char *cell)
+{
+	uint64_t v;
+
+	if (show_get_u64(obj, key, &v))
+		return -EPROTO;
+	snprintf(cell, CELL_LEN, "%" PRIu64, v);
+	return 0;
+}
+
+/* vip mode backends packets bytes new-flows hits misses */
+static int vip_cells(json_t *vip, char cells[][CELL_LEN], const char **why)
+{
+	json_t *backends = json_object_get(vip, "backends");
+	const char *name = str_of(vip, "vip"), *mode = str_of(vip, "mode");
+	uint64_t in_ring;
+
+	if (!name || !mode || !json_is_array(backends) ||
+	    show_get_u64(vip, "in_ring", &in_ring))
+		return show_malformed(why, "a VIP has no \"vip\", \"mode\", "
+					   "\"in_ring\" or \"backends\"");
+	snprintf(cells[0], CELL_LEN, "%s", name);
+	snprintf(cells[1], CELL_LEN, "%s", mode);
+	snprintf(cells[2], CELL_LEN, "%" PRIu64 "/%zu", in_ring,
+		 json_array_size(backends));
+	if (u64_cell(vip, "packets", cells[3]) ||
+	    u64_cell(vip, "bytes", cells[4]) ||
+	    u64_cell(vip, "new_flows", cells[5]) ||
+	    u64_cell(vip, "conn_hits", cells[6]) ||
+	    u64_cell(vip, "conn_misses", cells[7]))
+		return show_malformed(why, "a VIP's counters are not numbers");
+	return 0;
+}
+
+/* vip backend weight state mac interface packets bytes */
+static int backend_cells(json_t *b, char cells[][CELL_LEN], const char **why)
+{
+	const char *vip = str_of(b, "vip"), *addr = str_of(b, "address");
+	const char *state = str_of(b, "state"), *mac = str_of(b, "mac");
+	const char *ifname = str_of(b, "ifname");
+
+	if (!vip || !addr || !state || u64_cell(b, "weight", cells[2]))
+		return show_malformed(why, "a backend has no \"vip\", "
+					   "\"address\", \"weight\" or "
+					   "\"state\"");
+	snprintf(cells[0], CELL_LEN, "%s", vip);
+	snprintf(cells[1], CELL_LEN, "%s", addr);
+	snprintf(cells[3], CELL_LEN, "%s", state);
+	snprintf(cells[4], CELL_LEN, "%s", mac ? mac : "-");
+	snprintf(cells[5], CELL_LEN, "%s", ifname ? ifname : "-");
+	if (u64_cell(b, "packets", cells[6]) || u64_cell(b, "bytes", cells[7]))
+		return show_malformed(why,
+				      "a backend's counters are not numbers");
+	return 0;
+}
+
+static const struct show_table vip_table = {
+	"vips",
+	"\"vips\" is not an array",
+	"no VIPs",
+	8,
+	{ "vip", "mode", "backends", "packets", "bytes", "new flows", "hits",
+	  "misses" },
+	1u << 2 | 1u << 3 | 1u << 4 | 1u << 5 | 1u << 6 | 1u << 7,
+	vip_cells,
+};
+
+static const struct show_table backend_table = {
+	"backends",
+	"\"backends\" is not an array",
+	"no backends",
+	8,
+	{ "vip", "backend", "weight", "state", "mac", "interface", "packets",
+	  "bytes" },
+	1u << 2 | 1u << 6 | 1u << 7,
+	backend_cells,
+};
+
+static int render_vips(FILE *f, json_t *data, const char **why)
+{
+	return show_table_render(f, data, &vip_table, why);
+}
+
+int show_vips(FILE *out, json_t *data, const char **why)
+{
+	return show_render(out, render_vips, data, why);
+}
+
+/* The table, then why each unresolved backend is unresolved. */
+static int render_backends(FILE *f, json_t *data, const char **why)
+{
+	int ret = show_table_render(f, data, &backend_table, why);
+	json_t *b;
+	size_t i;
+
+	if (ret)
+		return ret;
+	json_array_foreach(json_object_get(data, "backends"), i, b) {
+		const char *reason = str_of(b, "why");
+
+		if (reason)
+			fprintf(f, "%s %s: %s\n", str_of(b, "vip"),
+				str_of(b, "address"), reason);
+	}
+	return 0;
+}
+
+int show_backends(FILE *out, json_t *data, const char **why)
+{
+	return show_render(out, render_backends, data, why);
+}
+
+/* One row of the stats' VIP or backend counters. */
+static int counter_row(FILE *f, const char *label, json_t *c, bool flows,
+		       const char **why)
+{
+	uint64_t packets, bytes, n = 0;
+
+	if (show_get_pair(c, &packets, &bytes, why))
+		return -EPROTO;
+	if (flows && show_get_u64(c, "new_flows", &n))
+		return show_malformed(why, "a VIP has no \"new_flows\"");
+	fprintf(f, LB_ROW, label, packets, bytes);
+	if (flows)
+		fprintf(f, " %12" PRIu64, n);
+	fputc('\n', f);
+	return 0;
+}
+
+int show_lb_stats(FILE *f, json_t *vips, json_t *backends, const char **why)
+{
+	const char *name, *addr;
+	char label[160];
+	json_t *v, *per, *c;
+
+	if (!vips)
+		return 0;
+	if (!json_is_object(vips) || (backends && !json_is_object(backends)))
+		return show_malformed(
+			why, "\"vips\" or \"backends\" is not an object");
+	if (json_object_size(vips) == 0) /* no load balancer here */
+		return 0;
+	fprintf(f, LB_HEAD " %12s\n", "vips", "packets", "bytes", "new flows");
+	json_object_foreach(vips, name, v)
+		if (counter_row(f, name, v, true, why))
+			return -EPROTO;
+	if (!backends)
+		return 0;
+	fprintf(f, LB_HEAD "\n", "backends", "packets", "bytes");
+	json_object_foreach(backends, name, per) {
+		if (!json_is_object(per))
+			return show_malformed(why, "a VIP's backends are not "
+						   "an object");
+		json_object_foreach(per, addr, c) {
+			snprintf(label, sizeof(label), "%s %s", name, addr);
+			if (counter_row(f, label, c, false, why))
+				return -EPROTO;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,262 @@
+// modules: cmd_lb lb_parse client show util
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of xlbctl's vip and backend commands as pure parsers: the
+ * request each verb builds (VIPs and addresses in canonical form) and
+ * the exact message of each usage error; and the tables and stats lines
+ * the replies are printed as.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "cmd_lb.h"
+#include "harness.h"
+#include "show.h"
+#include "util.h"
+
+#define MAX_WORDS 16
+
+/* Parse "OBJECT VERB ..." (split on spaces) into cmd. */
+static int parse(const char *line, struct lb_cmd *cmd, char *err, size_t errlen)
+{
+	char *buf = strdup(line), *argv[MAX_WORDS], *s, *save = NULL;
+	int argc = 0, ret;
+
+	for (s = strtok_r(buf, " ", &save); s && argc < MAX_WORDS;
+	     s = strtok_r(NULL, " ", &save))
+		argv[argc++] = s;
+	ret = lb_parse(argv[0], argc - 1, argv + 1, cmd, err, errlen);
+	free(buf);
+	return ret;
+}
+
+static const struct {
+	const char *line, *req, *what;
+	enum lb_out out;
+} good[] = {
+	{ "vip add 198.18.0.10:80/tcp",
+	  "{\"cmd\":\"vip_add\",\"vip\":\"198.18.0.10:80/tcp\",\"mode\":\"dsr\"}",
+	  "vip add", LB_OUT_NONE },
+	{ "vip add [2001:DB8::10]:443/udp mode dsr",
+	  "{\"cmd\":\"vip_add\",\"vip\":\"[2001:db8::10]:443/udp\",\"mode\":\"dsr\"}",
+	  "vip add", LB_OUT_NONE },
+	{ "vip del 198.18.0.10:0/udp",
+	  "{\"cmd\":\"vip_del\",\"vip\":\"198.18.0.10:0/udp\"}", "vip del",
+	  LB_OUT_NONE },
+	{ "vip list", "{\"cmd\":\"vip_list\"}", "vip list", LB_OUT_VIPS },
+	{ "backend add 198.18.0.10:80/tcp 198.18.1.2",
+	  "{\"cmd\":\"backend_add\",\"vip\":\"198.18.0.10:80/tcp\",\"address\":\"198.18.1.2\"}",
+	  "backend add", LB_OUT_NONE },
+	{ "backend add 198.18.0.10:80/tcp 198.18.1.2 weight 0",
+	  "{\"cmd\":\"backend_add\",\"vip\":\"198.18.0.10:80/tcp\",\"address\":\"198.18.1.2\",\"weight\":0}",
+	  "backend add", LB_OUT_NONE },
+	{ "backend set [2001:db8::10]:443/tcp 2001:db8:1:0::2 weight 65535",
+	  "{\"cmd\":\"backend_set\",\"vip\":\"[2001:db8::10]:443/tcp\",\"address\":\"2001:db8:1::2\",\"weight\":65535}",
+	  "backend set", LB_OUT_NONE },
+	{ "backend del 198.18.0.10:80/tcp 198.18.1.2",
+	  "{\"cmd\":\"backend_del\",\"vip\":\"198.18.0.10:80/tcp\",\"address\":\"198.18.1.2\"}",
+	  "backend del", LB_OUT_NONE },
+	{ "backend list", "{\"cmd\":\"backend_list\"}", "backend list",
+	  LB_OUT_BACKENDS },
+	{ "backend list 198.18.0.10:80/tcp",
+	  "{\"cmd\":\"backend_list\",\"vip\":\"198.18.0.10:80/tcp\"}",
+	  "backend list", LB_OUT_BACKENDS },
+};
+
+static void test_requests(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+		char err[LB_CMD_ERRLEN] = "", *got;
+		struct lb_cmd cmd;
+
+		if (!check(!parse(good[i].line, &cmd, err, sizeof(err)),
+			   "'%s': %s", good[i].line, err))
+			continue;
+		got = json_dumps(cmd.req, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		check(!strcmp(got, good[i].req),
+		      "'%s':\n    got  %s\n    want %s", good[i].line, got,
+		      good[i].req);
+		check(!strcmp(cmd.what, good[i].what) && cmd.out == good[i].out,
+		      "'%s': what '%s' out %d", good[i].line, cmd.what,
+		      cmd.out);
+		free(got);
+		json_decref(cmd.req);
+	}
+}
+
+static const struct {
+	const char *line, *what, *msg;
+} bad[] = {
+	{ "vip", "vip", "missing verb (add, del, list)" },
+	{ "vip ad", "vip", "unknown verb 'ad' (add, del, list)" },
+	{ "backend flush", "backend",
+	  "unknown verb 'flush' (add, set, del, list)" },
+	{ "vip add", "vip add", "missing VIP (ADDR:PORT/PROTO)" },
+	{ "vip add 198.18.0.10:80", "vip add",
+	  "bad VIP '198.18.0.10:80': expected ADDR:PORT/PROTO, as 198.18.0.10:80/tcp" },
+	{ "vip add 2001:db8::10:80/tcp", "vip add",
+	  "bad VIP '2001:db8::10:80/tcp': an IPv6 address goes in brackets, as [2001:db8::10]:443/tcp" },
+	{ "vip add 198.18.0.10:80/tcp mode nat", "vip add",
+	  "nat mode is not available in this version" },
+	{ "vip add 198.18.0.10:80/tcp mode fast", "vip add",
+	  "bad mode 'fast': dsr or nat" },
+	{ "vip add 198.18.0.10:80/tcp mode", "vip add",
+	  "'mode' needs a value" },
+	{ "vip add 198.18.0.10:80/tcp mode dsr mode dsr", "vip add",
+	  "'mode' given twice" },
+	{ "vip add 198.18.0.10:80/tcp dsr", "vip add",
+	  "unknown argument 'dsr'" },
+	{ "vip del 198.18.0.10:80/tcp mode dsr", "vip del",
+	  "unknown argument 'mode'" },
+	{ "vip list all", "vip list", "unknown argument 'all'" },
+	{ "backend add 198.18.0.10:80/tcp", "backend add",
+	  "missing backend address" },
+	{ "backend add 198.18.0.10:80/tcp 198.18.1.0/24", "backend add",
+	  "bad address '198.18.1.0/24': not an IPv4 or IPv6 address" },
+	{ "backend add 198.18.0.10:80/tcp 2001:db8::2", "backend add",
+	  "backend 2001:db8::2 is IPv6, VIP 198.18.0.10:80/tcp is IPv4" },
+	{ "backend add 198.18.0.10:80/tcp 198.18.1.2 weight 65536",
+	  "backend add", "bad weight '65536': must be 0..65535" },
+	{ "backend add 198.18.0.10:80/tcp 198.18.1.2 weight", "backend add",
+	  "'weight' needs a value" },
+	{ "backend add 198.18.0.10:80/tcp 198.18.1.2 weight 1 weight 2",
+	  "backend add", "'weight' given twice" },
+	{ "backend add 198.18.0.10:80/tcp 198.18.1.2 198.18.1.3", "backend add",
+	  "unknown argument '198.18.1.3'" },
+	{ "backend set 198.18.0.10:80/tcp 198.18.1.2", "backend set",
+	  "missing 'weight N'" },
+	{ "backend del 198.18.0.10:80/tcp 198.18.1.2 weight 1", "backend del",
+	  "unknown argument 'weight'" },
+	{ "backend list 198.18.0.10:80/tcp 198.18.1.2", "backend list",
+	  "unknown argument '198.18.1.2'" },
+	{ "backend list 198.18.1.2", "backend list",
+	  "bad VIP '198.18.1.2': expected ADDR:PORT/PROTO, as 198.18.0.10:80/tcp" },
+};
+
+static void test_usage_errors(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char err[LB_CMD_ERRLEN] = "";
+		struct lb_cmd cmd;
+		int ret = parse(bad[i].line, &cmd, err, sizeof(err));
+
+		check(ret == -EINVAL, "'%s': ret %d", bad[i].line, ret);
+		check(!strcmp(err, bad[i].msg),
+		      "'%s':\n    got  '%s'\n    want '%s'", bad[i].line, err,
+		      bad[i].msg);
+		check(!strcmp(cmd.what, bad[i].what), "'%s': what '%s'",
+		      bad[i].line, cmd.what);
+	}
+}
+
+/* fn's rendering of the JSON text data. */
+static char *render(show_fn fn, const char *text, int *ret)
+{
+	json_t *data = json_loads(text, 0, NULL);
+	const char *why = NULL;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	*ret = fn(f, data, &why);
+	fclose(f);
+	json_decref(data);
+	return out;
+}
+
+static void test_tables(void)
+{
+	const char *vips =
+		"{\"vips\":[{\"vip\":\"198.18.0.10:80/tcp\",\"id\":0,"
+		"\"mode\":\"dsr\",\"in_ring\":2,\"backends\":[{},{},{}],"
+		"\"packets\":42,\"bytes\":3282,\"new_flows\":6,"
+		"\"conn_hits\":36,\"conn_misses\":6}]}";
+	const char *backends =
+		"{\"backends\":[{\"vip\":\"198.18.0.10:80/tcp\","
+		"\"address\":\"198.18.1.2\",\"id\":0,\"weight\":1,"
+		"\"state\":\"active\",\"mac\":\"7e:d2:67:e6:8a:39\","
+		"\"ifname\":\"veth-back\",\"packets\":21,\"bytes\":1641},"
+		"{\"vip\":\"198.18.0.10:80/tcp\",\"address\":\"198.18.1.4\","
+		"\"id\":2,\"weight\":0,\"state\":\"unresolved\","
+		"\"why\":\"no route to 198.18.1.4: Network is unreachable\","
+		"\"packets\":0,\"bytes\":0}]}";
+	int ret;
+	char *out = render(show_vips, vips, &ret);
+
+	check(ret == 0 &&
+		      !strcmp(out,
+			      "vip                 mode  backends  packets  "
+			      "bytes  new flows  hits  misses\n"
+			      "198.18.0.10:80/tcp  dsr        2/3       42   "
+			      "3282          6    36       6\n"),
+	      "vip list:\n%s", out);
+	free(out);
+	out = render(show_backends, backends, &ret);
+	check(ret == 0 &&
+		      !strcmp(out,
+			      "vip                 backend     weight  state  "
+			      "     mac                interface  packets  "
+			      "bytes\n"
+			      "198.18.0.10:80/tcp  198.18.1.2       1  active "
+			      "     7e:d2:67:e6:8a:39  veth-back       21   "
+			      "1641\n"
+			      "198.18.0.10:80/tcp  198.18.1.4       0  "
+			      "unresolved  -                  -                "
+			      "0      0\n"
+			      "198.18.0.10:80/tcp 198.18.1.4: no route to "
+			      "198.18.1.4: Network is unreachable\n"),
+	      "backend list:\n%s", out);
+	free(out);
+	out = render(show_vips, "{\"vips\":[]}", &ret);
+	check(ret == 0 && !strcmp(out, "no VIPs\n"), "empty: %s", out);
+	free(out);
+	out = render(show_backends, "{\"backends\":[{\"vip\":1}]}", &ret);
+	check(ret == -EPROTO && !strcmp(out, ""), "malformed: %d '%s'", ret,
+	      out);
+	free(out);
+}
+
+static int stats_fn(FILE *f, json_t *data, const char **why)
+{
+	return show_lb_stats(f, json_object_get(data, "vips"),
+			     json_object_get(data, "backends"), why);
+}
+
+static void test_stats(void)
+{
+	const char *text =
+		"{\"vips\":{\"198.18.0.10:80/tcp\":{\"id\":0,\"packets\":42,"
+		"\"bytes\":3282,\"new_flows\":6,\"conn_hits\":36,"
+		"\"conn_misses\":6}},\"backends\":{\"198.18.0.10:80/tcp\":"
+		"{\"198.18.1.2\":{\"id\":0,\"packets\":21,\"bytes\":1641}}}}";
+	int ret;
+	char *out = render(stats_fn, text, &ret);
+
+	check(ret == 0 &&
+		      !strcmp(out,
+			      "vips                                    "
+			      "packets              bytes    new flows\n"
+			      "  198.18.0.10:80/tcp                         "
+			      "42               3282            6\n"
+			      "backends                                "
+			      "packets              bytes\n"
+			      "  198.18.0.10:80/tcp 198.18.1.2              "
+			      "21               1641\n"),
+	      "stats:\n%s", out);
+	free(out);
+	out = render(stats_fn, "{\"vips\":{},\"backends\":{}}", &ret);
+	check(ret == 0 && !strcmp(out, ""), "none: %s", out);
+	free(out);
+	out = render(stats_fn, "{}", &ret);
+	check(ret == 0 && !strcmp(out, ""), "absent: %s", out);
+	free(out);
+}
+
+int main(void)
+{
+	harness_run("vip and backend requests", test_requests);
+	harness_run("vip and backend usage errors", test_usage_errors);
+	harness_run("vip and backend tables", test_tables);
+	harness_run("stats: vips and backends", test_stats);
+	return harness_done();
+}
