@@ -18,27 +18,6 @@
 #include "lb_parse.h"
 #include "util.h"
 
-static int __attribute__((format(printf, 3, 4)))
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
-/* All of s in decimal, 0..max, without sign or leading zeros. */
-static int parse_dec(const char *s, uint64_t max, uint64_t *out)
-{
-	if (s[0] == '0' && s[1] != '\0')
-		return -EINVAL;
-	return parse_u64(s, 0, max, out);
-}
-
 static size_t addr_bytes(__u8 family)
 {
 	return family == XLB_FAMILY_V4 ? 4 : 16;
@@ -78,10 +57,10 @@ int xlb_parse_addr(const char *s, struct xlb_addr *a, char *err, size_t errlen)
 	struct xlb_addr v;
 
 	if (pton(s, XLB_FAMILY_MAX, &v))
-		return fail(err, errlen,
+		return errf(err, errlen,
 			    "bad address '%s': not an IPv4 or IPv6 address", s);
 	if (!unicast(&v))
-		return fail(err, errlen,
+		return errf(err, errlen,
 			    "bad address '%s': not a unicast address", s);
 	*a = v;
 	return 0;
@@ -95,26 +74,26 @@ static int vip_host(const char *vip, const char *s, size_t len,
 	bool bracket = len > 0 && s[0] == '[';
 
 	if (bracket && s[len - 1] != ']')
-		return fail(err, errlen, "bad VIP '%s': missing ']'", vip);
+		return errf(err, errlen, "bad VIP '%s': missing ']'", vip);
 	if (bracket) {
 		s++;
 		len -= 2;
 	}
 	if (len >= sizeof(text))
-		return fail(err, errlen,
+		return errf(err, errlen,
 			    "bad VIP '%s': not an IPv4 or IPv6 address", vip);
 	memcpy(text, s, len);
 	text[len] = '\0';
 	if (!bracket && memchr(text, ':', len))
-		return fail(err, errlen,
+		return errf(err, errlen,
 			    "bad VIP '%s': an IPv6 address goes in brackets, "
 			    "as [2001:db8::10]:443/tcp",
 			    vip);
 	if (pton(text, bracket ? XLB_FAMILY_V6 : XLB_FAMILY_V4, a))
-		return fail(err, errlen, "bad VIP '%s': '%s' is not an %s", vip,
+		return errf(err, errlen, "bad VIP '%s': '%s' is not an %s", vip,
 			    text, bracket ? "IPv6 address" : "IPv4 address");
 	if (!unicast(a))
-		return fail(err, errlen,
+		return errf(err, errlen,
 			    "bad VIP '%s': %s is not a unicast address", vip,
 			    text);
 	return 0;
@@ -131,7 +110,7 @@ int xlb_parse_vip(const char *s, struct xlb_vip_addr *v, char *err,
 	int ret;
 
 	if (!slash)
-		return fail(err, errlen,
+		return errf(err, errlen,
 			    "bad VIP '%s': expected ADDR:PORT/PROTO, as "
 			    "198.18.0.10:80/tcp",
 			    s);
@@ -140,13 +119,13 @@ int xlb_parse_vip(const char *s, struct xlb_vip_addr *v, char *err,
 	else if (!strcmp(slash + 1, "udp"))
 		out.proto = IPPROTO_UDP;
 	else
-		return fail(err, errlen,
+		return errf(err, errlen,
 			    "bad VIP '%s': protocol '%s' is not tcp or udp", s,
 			    slash + 1);
 	for (colon = slash; colon > s && colon[-1] != ':' && colon[-1] != ']';)
 		colon--;
 	if (colon == s || colon[-1] != ':')
-		return fail(err, errlen,
+		return errf(err, errlen,
 			    "bad VIP '%s': missing :PORT (0 for every port)",
 			    s);
 	plen = slash - colon;
@@ -164,7 +143,7 @@ int xlb_parse_vip(const char *s, struct xlb_vip_addr *v, char *err,
 	return 0;
 
 bad_port:
-	return fail(err, errlen, "bad VIP '%s': port '%.*s' is not 0..65535", s,
+	return errf(err, errlen, "bad VIP '%s': port '%.*s' is not 0..65535", s,
 		    (int)plen, colon);
 }
 
@@ -176,9 +155,9 @@ int xlb_parse_lb_mode(const char *s, enum xlb_lb_mode *mode, char *err,
 		return 0;
 	}
 	if (!strcmp(s, "nat"))
-		return fail(err, errlen,
+		return errf(err, errlen,
 			    "nat mode is not available in this version");
-	return fail(err, errlen, "bad mode '%s': dsr or nat", s);
+	return errf(err, errlen, "bad mode '%s': dsr or nat", s);
 }
 
 int xlb_parse_weight(const char *s, __u32 *weight, char *err, size_t errlen)
@@ -186,7 +165,7 @@ int xlb_parse_weight(const char *s, __u32 *weight, char *err, size_t errlen)
 	uint64_t v;
 
 	if (parse_dec(s, XLB_WEIGHT_MAX, &v))
-		return fail(err, errlen, "bad weight '%s': must be 0..%u", s,
+		return errf(err, errlen, "bad weight '%s': must be 0..%u", s,
 			    XLB_WEIGHT_MAX);
 	*weight = v;
 	return 0;

@@ -29,27 +29,6 @@ static const struct {
 	{ "icmpv6", IPPROTO_ICMPV6 },
 };
 
-static int __attribute__((format(printf, 3, 4)))
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
-/* All of s in decimal, 0..max, without sign or leading zeros. */
-static int parse_dec(const char *s, uint64_t max, uint64_t *out)
-{
-	if (s[0] == '0' && s[1] != '\0')
-		return -EINVAL;
-	return parse_u64(s, 0, max, out);
-}
-
 static unsigned int family_bits(__u8 family)
 {
 	return family == XLB_FAMILY_V4 ? 32 : 128;
@@ -97,7 +76,7 @@ int xlb_parse_prefix(const char *s, struct xlb_prefix *p, char *err,
 
 	plen = family_bits(v.family);
 	if (slash && parse_dec(slash + 1, family_bits(v.family), &plen))
-		return fail(err, errlen,
+		return errf(err, errlen,
 			    "bad prefix '%s': length must be 0..%u", s,
 			    family_bits(v.family));
 	v.plen = plen;
@@ -106,7 +85,7 @@ int xlb_parse_prefix(const char *s, struct xlb_prefix *p, char *err,
 	mask_addr(masked.addr, family_bytes(v.family), v.plen);
 	if (memcmp(v.addr, masked.addr, sizeof(v.addr))) {
 		xlb_format_prefix(&masked, norm, sizeof(norm));
-		return fail(err, errlen,
+		return errf(err, errlen,
 			    "bad prefix '%s': host bits set (did you mean %s?)",
 			    s, norm);
 	}
@@ -114,7 +93,7 @@ int xlb_parse_prefix(const char *s, struct xlb_prefix *p, char *err,
 	return 0;
 
 not_addr:
-	return fail(err, errlen, "bad prefix '%s': not an IPv4 or IPv6 address",
+	return errf(err, errlen, "bad prefix '%s': not an IPv4 or IPv6 address",
 		    s);
 }
 
@@ -130,7 +109,7 @@ int xlb_parse_proto(const char *s, __u8 *proto, char *err, size_t errlen)
 		}
 	}
 	if (parse_dec(s, 255, &v))
-		return fail(
+		return errf(
 			err, errlen,
 			"unknown protocol '%s' (tcp, udp, icmp, icmpv6 or 0..255)",
 			s);
@@ -143,7 +122,7 @@ int xlb_parse_port(const char *s, __u16 *port, char *err, size_t errlen)
 	uint64_t v;
 
 	if (parse_dec(s, 65535, &v) || v == 0)
-		return fail(err, errlen, "bad port '%s': must be 1..65535", s);
+		return errf(err, errlen, "bad port '%s': must be 1..65535", s);
 	*port = v;
 	return 0;
 }
@@ -155,7 +134,7 @@ int xlb_parse_dir(const char *s, enum xlb_dir *dir, char *err, size_t errlen)
 	else if (!strcmp(s, "egress"))
 		*dir = XLB_DIR_EGRESS;
 	else
-		return fail(err, errlen, "bad hook '%s': ingress or egress", s);
+		return errf(err, errlen, "bad hook '%s': ingress or egress", s);
 	return 0;
 }
 
@@ -167,7 +146,7 @@ int xlb_parse_action(const char *s, enum xlb_action *a, char *err,
 	else if (!strcmp(s, "pass"))
 		*a = XLB_ACTION_PASS;
 	else
-		return fail(err, errlen, "bad action '%s': drop or pass", s);
+		return errf(err, errlen, "bad action '%s': drop or pass", s);
 	return 0;
 }
 
@@ -178,7 +157,7 @@ static int addr_family(const struct xlb_rule *r, char *err, size_t errlen)
 	bool has_dst = r->fields & XLB_FIELD_DST;
 
 	if (has_src && has_dst && r->src.family != r->dst.family)
-		return fail(err, errlen, "src and dst must be of one family");
+		return errf(err, errlen, "src and dst must be of one family");
 	if (has_src)
 		return r->src.family;
 	if (has_dst)
@@ -199,25 +178,25 @@ int xlb_rule_check(const struct xlb_rule *r, char *err, size_t errlen)
 	int family;
 
 	if (r->action != XLB_ACTION_PASS && r->action != XLB_ACTION_DROP)
-		return fail(err, errlen, "bad action %u", r->action);
+		return errf(err, errlen, "bad action %u", r->action);
 	if (r->dir >= XLB_DIR_MAX)
-		return fail(err, errlen, "bad hook %u", r->dir);
+		return errf(err, errlen, "bad hook %u", r->dir);
 	if (((r->fields & XLB_FIELD_SRC) && !prefix_valid(&r->src)) ||
 	    ((r->fields & XLB_FIELD_DST) && !prefix_valid(&r->dst)))
-		return fail(err, errlen, "bad prefix length");
+		return errf(err, errlen, "bad prefix length");
 	family = addr_family(r, err, errlen);
 	if (family < 0)
 		return family;
 	if ((r->fields & (XLB_FIELD_SPORT | XLB_FIELD_DPORT)) && !l4)
-		return fail(err, errlen, "ports need proto tcp or udp");
+		return errf(err, errlen, "ports need proto tcp or udp");
 	if (has_proto && r->proto == IPPROTO_ICMP) {
 		if (family == XLB_FAMILY_V6)
-			return fail(err, errlen, "icmp is IPv4: use icmpv6");
+			return errf(err, errlen, "icmp is IPv4: use icmpv6");
 		return XLB_FAMILY_V4;
 	}
 	if (has_proto && r->proto == IPPROTO_ICMPV6) {
 		if (family == XLB_FAMILY_V4)
-			return fail(err, errlen, "icmpv6 is IPv6: use icmp");
+			return errf(err, errlen, "icmpv6 is IPv6: use icmp");
 		return XLB_FAMILY_V6;
 	}
 	return family;
