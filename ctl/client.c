@@ -336,3 +336,8 @@ int client_request(const char *path, json_t *req, json_t **data)
 	json_decref(req);
 	return ret ? client_report(ret, &err, NULL) : 0;
 }
+
+int client_json_set(json_t *obj, const char *key, json_t *value)
+{
+	return json_object_set_new(obj, key, value) ? -ENOMEM : 0;
+}

@@ -74,4 +74,7 @@ int client_report(int ret, const struct client_error *err, const char *where);
  */
 int client_request(const char *path, json_t *req, json_t **data);
 
+/* json_object_set_new() as 0 or -ENOMEM; value is taken either way. */
+int client_json_set(json_t *obj, const char *key, json_t *value);
+
 #endif /* XLB_CLIENT_H */

@@ -95,33 +95,13 @@ int filter_errf(char *err, size_t errlen, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static int bad(struct parse *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-/* filter_errf() into the message of the command being parsed. */
-static int bad(struct parse *p, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(p->err, p->errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
-/* json_object_set_new() as 0 or -ENOMEM; value is taken either way. */
-static int set(json_t *obj, const char *key, json_t *value)
-{
-	return json_object_set_new(obj, key, value) ? -ENOMEM : 0;
-}
-
 static int set_prefix(json_t *obj, const char *key, const struct xlb_prefix *p)
 {
 	char text[PREFIX_TEXT_LEN];
 
 	if (xlb_format_prefix(p, text, sizeof(text)) < 0)
 		return -ENOMEM; /* cannot happen with room for any prefix */
-	return set(obj, key, json_string(text));
+	return client_json_set(obj, key, json_string(text));
 }
 
 static int find_key(const char *word)
@@ -143,8 +123,8 @@ static int rule_value(struct parse *p, struct xlb_rule *r, int key,
 	switch (key) {
 	case KEY_ORDER:
 		if (parse_u64(v, 0, ORDER_MAX, &order))
-			return bad(
-				p,
+			return errf(
+				p->err, p->errlen,
 				"order '%s' is not a whole number from 0 to %llu",
 				v, ORDER_MAX);
 		r->order = order;
@@ -176,9 +156,9 @@ static int rule_action(struct parse *p, struct xlb_rule *r, const char *word,
 		       const char **action)
 {
 	if (*action && !strcmp(*action, word))
-		return bad(p, "'%s' given twice", word);
+		return errf(p->err, p->errlen, "'%s' given twice", word);
 	if (*action)
-		return bad(p, "only one of 'drop' and 'pass'");
+		return errf(p->err, p->errlen, "only one of 'drop' and 'pass'");
 	*action = word;
 	return xlb_parse_action(word, &r->action, p->err, p->errlen) ? -EINVAL :
 								       0;
@@ -200,11 +180,12 @@ static int rule_words(struct parse *p, struct xlb_rule *r, unsigned int *seen)
 		}
 		k = find_key(w);
 		if (k < 0)
-			return bad(p, "unknown argument '%s'", w);
+			return errf(p->err, p->errlen, "unknown argument '%s'",
+				    w);
 		if (*seen & (1u << k))
-			return bad(p, "'%s' given twice", w);
+			return errf(p->err, p->errlen, "'%s' given twice", w);
 		if (i + 1 >= p->argc)
-			return bad(p, "'%s' needs a value", w);
+			return errf(p->err, p->errlen, "'%s' needs a value", w);
 		*seen |= 1u << k;
 		r->fields |= key_field[k];
 		ret = rule_value(p, r, k, p->argv[++i]);
@@ -212,7 +193,7 @@ static int rule_words(struct parse *p, struct xlb_rule *r, unsigned int *seen)
 			return ret;
 	}
 	if (!action)
-		return bad(p, "missing action: drop or pass");
+		return errf(p->err, p->errlen, "missing action: drop or pass");
 	return 0;
 }
 
@@ -223,23 +204,25 @@ static int rule_json(json_t *o, const struct xlb_rule *r, bool order)
 	int ret = 0;
 
 	if (order)
-		ret = set(o, "order", json_integer(r->order));
+		ret = client_json_set(o, "order", json_integer(r->order));
 	if (!ret)
-		ret = set(o, "action", json_string(xlb_action_str(r->action)));
+		ret = client_json_set(o, "action",
+				      json_string(xlb_action_str(r->action)));
 	if (!ret)
-		ret = set(o, "hook", json_string(xlb_dir_str(r->dir)));
+		ret = client_json_set(o, "hook",
+				      json_string(xlb_dir_str(r->dir)));
 	if (!ret && (r->fields & XLB_FIELD_SRC))
 		ret = set_prefix(o, "src", &r->src);
 	if (!ret && (r->fields & XLB_FIELD_DST))
 		ret = set_prefix(o, "dst", &r->dst);
 	if (!ret && (r->fields & XLB_FIELD_PROTO))
-		ret = set(o, "proto",
-			  json_string(xlb_proto_str(r->proto, proto,
-						    sizeof(proto))));
+		ret = client_json_set(o, "proto",
+				      json_string(xlb_proto_str(
+					      r->proto, proto, sizeof(proto))));
 	if (!ret && (r->fields & XLB_FIELD_SPORT))
-		ret = set(o, "sport", json_integer(r->sport));
+		ret = client_json_set(o, "sport", json_integer(r->sport));
 	if (!ret && (r->fields & XLB_FIELD_DPORT))
-		ret = set(o, "dport", json_integer(r->dport));
+		ret = client_json_set(o, "dport", json_integer(r->dport));
 	return ret;
 }
 
@@ -256,7 +239,7 @@ static int rule_add(struct parse *p)
 	if (xlb_rule_check(&r, p->err, p->errlen) < 0)
 		return -EINVAL;
 	o = json_object();
-	ret = set(p->req, "rule", o);
+	ret = client_json_set(p->req, "rule", o);
 	if (!ret)
 		ret = rule_json(o, &r, seen & (1u << KEY_ORDER));
 	return ret;
@@ -267,20 +250,22 @@ static int rule_del(struct parse *p)
 	uint64_t id;
 
 	if (p->argc == 0)
-		return bad(p, "missing rule id");
+		return errf(p->err, p->errlen, "missing rule id");
 	if (p->argc > 1)
-		return bad(p, "unknown argument '%s'", p->argv[1]);
+		return errf(p->err, p->errlen, "unknown argument '%s'",
+			    p->argv[1]);
 	if (parse_u64(p->argv[0], 1, ID_MAX, &id))
-		return bad(p,
-			   "rule id '%s' is not a whole number from 1 to %llu",
-			   p->argv[0], ID_MAX);
-	return set(p->req, "id", json_integer(id));
+		return errf(p->err, p->errlen,
+			    "rule id '%s' is not a whole number from 1 to %llu",
+			    p->argv[0], ID_MAX);
+	return client_json_set(p->req, "id", json_integer(id));
 }
 
 static int no_args(struct parse *p)
 {
 	if (p->argc > 0)
-		return bad(p, "unknown argument '%s'", p->argv[0]);
+		return errf(p->err, p->errlen, "unknown argument '%s'",
+			    p->argv[0]);
 	return 0;
 }
 
@@ -289,9 +274,10 @@ static int list_hook(struct parse *p, const char *word, const char **hook,
 		     struct xlb_list_entry *e)
 {
 	if (*hook && !strcmp(*hook, word))
-		return bad(p, "'%s' given twice", word);
+		return errf(p->err, p->errlen, "'%s' given twice", word);
 	if (*hook)
-		return bad(p, "only one of 'ingress' and 'egress'");
+		return errf(p->err, p->errlen,
+			    "only one of 'ingress' and 'egress'");
 	*hook = word;
 	return xlb_parse_dir(word, &e->dir, p->err, p->errlen) ? -EINVAL : 0;
 }
@@ -307,12 +293,14 @@ static int list_change(struct parse *p)
 		w = p->argv[i];
 		if (!strcmp(w, "--force")) {
 			if (p->cmd->force)
-				return bad(p, "'--force' given twice");
+				return errf(p->err, p->errlen,
+					    "'--force' given twice");
 			p->cmd->force = true;
 		} else if (!strcmp(w, "ingress") || !strcmp(w, "egress")) {
 			ret = list_hook(p, w, &hook, &e);
 		} else if (prefix || w[0] == '-') {
-			return bad(p, "unknown argument '%s'", w);
+			return errf(p->err, p->errlen, "unknown argument '%s'",
+				    w);
 		} else {
 			prefix = w;
 			if (xlb_parse_prefix(w, &e.prefix, p->err, p->errlen))
@@ -322,8 +310,8 @@ static int list_change(struct parse *p)
 	if (ret)
 		return ret;
 	if (!prefix)
-		return bad(p, "missing prefix");
-	ret = set(p->req, "hook", json_string(xlb_dir_str(e.dir)));
+		return errf(p->err, p->errlen, "missing prefix");
+	ret = client_json_set(p->req, "hook", json_string(xlb_dir_str(e.dir)));
 	if (!ret)
 		ret = set_prefix(p->req, "prefix", &e.prefix);
 	return ret;
@@ -399,7 +387,8 @@ int filter_parse(const char *object, int argc, char **argv,
 	p.req = json_pack("{s:s}", "cmd", verb->cmd);
 	ret = p.req ? 0 : -ENOMEM;
 	if (!ret && obj->is_list)
-		ret = set(p.req, "list", json_string(xlb_list_str(obj->list)));
+		ret = client_json_set(p.req, "list",
+				      json_string(xlb_list_str(obj->list)));
 	if (!ret)
 		ret = verb->fn(&p);
 	if (!ret) {
@@ -415,10 +404,10 @@ int filter_parse(const char *object, int argc, char **argv,
 
 int filter_guard(json_t *req, bool force, const char *peer)
 {
-	int ret = set(req, "force", json_boolean(force));
+	int ret = client_json_set(req, "force", json_boolean(force));
 
 	if (!ret && peer)
-		ret = set(req, "peer", json_string(peer));
+		ret = client_json_set(req, "peer", json_string(peer));
 	return ret;
 }
 

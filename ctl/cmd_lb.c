@@ -40,36 +40,17 @@ struct object {
 	const char *verb_names; /* for messages */
 };
 
-static int bad(struct parse *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int bad(struct parse *p, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(p->err, p->errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
-/* json_object_set_new() as 0 or -ENOMEM; value is taken either way. */
-static int set(json_t *obj, const char *key, json_t *value)
-{
-	return json_object_set_new(obj, key, value) ? -ENOMEM : 0;
-}
-
 /* The VIP at argv[*i], into the request as "vip". */
 static int vip_word(struct parse *p, int *i, struct xlb_vip_addr *v)
 {
 	char text[XLB_VIP_STRLEN];
 
 	if (*i >= p->argc)
-		return bad(p, "missing VIP (ADDR:PORT/PROTO)");
+		return errf(p->err, p->errlen, "missing VIP (ADDR:PORT/PROTO)");
 	if (xlb_parse_vip(p->argv[(*i)++], v, p->err, p->errlen))
 		return -EINVAL;
 	xlb_format_vip(v, text, sizeof(text));
-	return set(p->req, "vip", json_string(text));
+	return client_json_set(p->req, "vip", json_string(text));
 }
 
 /* The backend address at argv[*i], of the VIP's family. */
@@ -79,17 +60,18 @@ static int addr_word(struct parse *p, int *i, const struct xlb_vip_addr *v)
 	struct xlb_addr a;
 
 	if (*i >= p->argc)
-		return bad(p, "missing backend address");
+		return errf(p->err, p->errlen, "missing backend address");
 	if (xlb_parse_addr(p->argv[(*i)++], &a, p->err, p->errlen))
 		return -EINVAL;
 	xlb_format_addr(&a, text, sizeof(text));
 	if (a.family != v->addr.family) {
 		xlb_format_vip(v, vip, sizeof(vip));
-		return bad(p, "backend %s is %s, VIP %s is %s", text,
-			   a.family == XLB_FAMILY_V4 ? "IPv4" : "IPv6", vip,
-			   v->addr.family == XLB_FAMILY_V4 ? "IPv4" : "IPv6");
+		return errf(p->err, p->errlen, "backend %s is %s, VIP %s is %s",
+			    text, a.family == XLB_FAMILY_V4 ? "IPv4" : "IPv6",
+			    vip,
+			    v->addr.family == XLB_FAMILY_V4 ? "IPv4" : "IPv6");
 	}
-	return set(p->req, "address", json_string(text));
+	return client_json_set(p->req, "address", json_string(text));
 }
 
 /* "KEY VALUE" at argv[*i] (KEY already matched); the value. */
@@ -98,11 +80,11 @@ static const char *value_of(struct parse *p, int *i, bool *seen)
 	const char *key = p->argv[*i];
 
 	if (*seen) {
-		bad(p, "'%s' given twice", key);
+		errf(p->err, p->errlen, "'%s' given twice", key);
 		return NULL;
 	}
 	if (*i + 1 >= p->argc) {
-		bad(p, "'%s' needs a value", key);
+		errf(p->err, p->errlen, "'%s' needs a value", key);
 		return NULL;
 	}
 	*seen = true;
@@ -121,7 +103,8 @@ static int vip_add(struct parse *p)
 	ret = vip_word(p, &i, &v);
 	while (!ret && i < p->argc) {
 		if (strcmp(p->argv[i], "mode"))
-			return bad(p, "unknown argument '%s'", p->argv[i]);
+			return errf(p->err, p->errlen, "unknown argument '%s'",
+				    p->argv[i]);
 		m = value_of(p, &i, &has_mode);
 		if (!m)
 			return -EINVAL;
@@ -129,14 +112,17 @@ static int vip_add(struct parse *p)
 			return -EINVAL;
 	}
 	if (!ret)
-		ret = set(p->req, "mode", json_string(xlb_lb_mode_str(mode)));
+		ret = client_json_set(p->req, "mode",
+				      json_string(xlb_lb_mode_str(mode)));
 	return ret;
 }
 
 /* vip del VIP, backend del VIP ADDR, backend list [VIP]: no options. */
 static int no_more(struct parse *p, int i)
 {
-	return i < p->argc ? bad(p, "unknown argument '%s'", p->argv[i]) : 0;
+	return i < p->argc ? errf(p->err, p->errlen, "unknown argument '%s'",
+				  p->argv[i]) :
+			     0;
 }
 
 static int vip_del(struct parse *p)
@@ -166,14 +152,15 @@ static int backend_change(struct parse *p, bool need_weight)
 		ret = addr_word(p, &i, &v);
 	while (!ret && i < p->argc) {
 		if (strcmp(p->argv[i], "weight"))
-			return bad(p, "unknown argument '%s'", p->argv[i]);
+			return errf(p->err, p->errlen, "unknown argument '%s'",
+				    p->argv[i]);
 		w = value_of(p, &i, &has_weight);
 		if (!w || xlb_parse_weight(w, &weight, p->err, p->errlen))
 			return -EINVAL;
-		ret = set(p->req, "weight", json_integer(weight));
+		ret = client_json_set(p->req, "weight", json_integer(weight));
 	}
 	if (!ret && need_weight && !has_weight)
-		return bad(p, "missing 'weight N'");
+		return errf(p->err, p->errlen, "missing 'weight N'");
 	return ret;
 }
 
@@ -240,15 +227,16 @@ int lb_parse(const char *object, int argc, char **argv, struct lb_cmd *cmd,
 		if (!strcmp(object, objects[i].name))
 			obj = &objects[i];
 	if (!obj)
-		return bad(&p, "unknown object '%s'", object);
+		return errf(p.err, p.errlen, "unknown object '%s'", object);
 	if (argc == 0)
-		return bad(&p, "missing verb (%s)", obj->verb_names);
+		return errf(p.err, p.errlen, "missing verb (%s)",
+			    obj->verb_names);
 	for (size_t i = 0; i < obj->n_verbs && !verb; i++)
 		if (!strcmp(argv[0], obj->verbs[i].name))
 			verb = &obj->verbs[i];
 	if (!verb)
-		return bad(&p, "unknown verb '%s' (%s)", argv[0],
-			   obj->verb_names);
+		return errf(p.err, p.errlen, "unknown verb '%s' (%s)", argv[0],
+			    obj->verb_names);
 	snprintf(cmd->what, sizeof(cmd->what), "%s %s", object, verb->name);
 	cmd->out = verb->out;
 	p.argc = argc - 1;

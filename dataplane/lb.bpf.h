@@ -205,7 +205,6 @@ static __always_inline int xlb_nat_rewrite(struct xdp_md *ctx,
 	/* Offsets are within the first 512 bytes; masks bound them. */
 	__be16 *ports = data + (pkt->l4_off & 0x1ff);
 	__sum16 *l4sum = NULL;
-	int words = 1;
 
 	if (pkt->l4_proto == IPPROTO_TCP) {
 		struct tcphdr *th = (void *)ports;
@@ -242,7 +241,6 @@ static __always_inline int xlb_nat_rewrite(struct xdp_md *ctx,
 			return -1;
 		s = (__be32 *)&ip6h->saddr;
 		d = (__be32 *)&ip6h->daddr;
-		words = 4;
 		for (int i = 0; i < 4; i++) {
 			if (l4sum) {
 				xlb_csum_replace4(l4sum, s[i], rw->saddr[i]);
@@ -260,7 +258,6 @@ static __always_inline int xlb_nat_rewrite(struct xdp_md *ctx,
 	}
 	ports[0] = rw->sport;
 	ports[1] = rw->dport;
-	(void)words;
 	return 0;
 }
 

@@ -112,6 +112,18 @@ static inline int harness_setup_failed(const char *prog, const char *what,
 	return 1;
 }
 
+/* A named test, for tables run with harness_run_table(). */
+struct harness_test {
+	const char *name;
+	void (*fn)(void);
+};
+
+static inline void harness_run_table(const struct harness_test *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		harness_run(t[i].name, t[i].fn);
+}
+
 static inline int harness_done(void)
 {
 	printf("%d passed, %d failed, %d skipped\n", harness.passed,

@@ -539,10 +539,7 @@ static int setup(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		void (*fn)(void);
-	} tests[] = {
+	static const struct harness_test tests[] = {
 		{ "filter: empty", test_empty },
 		{ "filter: fields alone and combined", test_fields },
 		{ "filter: order precedence", test_order },
@@ -562,8 +559,7 @@ int main(void)
 	err = setup();
 	if (err)
 		return harness_setup_failed("test_filter", "setup", err);
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		harness_run(tests[i].name, tests[i].fn);
+	harness_run_table(tests, sizeof(tests) / sizeof(tests[0]));
 	filter_close(&flt);
 	xlb__destroy(skel);
 	return harness_done();

@@ -693,10 +693,7 @@ static int setup(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		void (*fn)(void);
-	} tests[] = {
+	static const struct harness_test tests[] = {
 		{ "lb: TCP flow, SYN table then established", test_tcp_flow },
 		{ "lb: 300 flows spread and stick", test_spread },
 		{ "lb: UDP, all-ports VIP, IPv6", test_udp_ipv6_allports },
@@ -717,8 +714,7 @@ int main(void)
 	err = setup();
 	if (err)
 		return harness_setup_failed("test_lb", "setup", err);
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		harness_run(tests[i].name, tests[i].fn);
+	harness_run_table(tests, sizeof(tests) / sizeof(tests[0]));
 	xlb__destroy(skel);
 	return harness_done();
 }
