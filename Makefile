@@ -4,7 +4,8 @@
 #   make            BPF objects, skeletons, build/xlbd, build/xlbctl
 #   make test       lint, unit, BPF and netns tiers; ends with a total line
 #   make bench      ns/packet of the data plane's stages (root)
-#   make demo       a namespace topology with xlbd and traffic, then cleanup
+#   make demo       namespace topologies with xlbd and traffic (counters, then
+#                   the load balancer), then cleanup
 #   make V=1        show the full commands
 # scripts/deps.sh installs whatever Debian packages are missing.
 
@@ -46,7 +47,8 @@ COMMON   := log util
 XLBD_MODS := xlbd config config_filter config_lb config_text lb_parse rule loader \
 	maps netlink api api_filter \
 	ifaces stats filter filter_check filter_lists filter_state keytab \
-	lb lb_ring lb_state lb_json lb_neigh lb_hints maglev api_lb $(COMMON)
+	lb lb_ring lb_state lb_json lb_neigh lb_hints maglev api_lb \
+	health health_check health_probe metrics metrics_parse metrics_text $(COMMON)
 XLBCTL_MODS := xlbctl client show rates show_filter show_lb cmd_filter \
 	cmd_batch cmd_lb lb_parse rule $(COMMON)
 XLBD_OBJS := $(patsubst %,$(BUILD)/ctl/%.o,$(XLBD_MODS))
@@ -129,17 +131,41 @@ $(BUILD)/tests/test_%: dataplane/tests/test_%.c $$(call test_modules,dataplane/t
 	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) -Ictl/tests -o $@ $< \
 		$(call test_modules,$<) $(PKG_LIBS)
 
-BENCHES := $(patsubst dataplane/bench/%.c,$(BUILD)/bench/%,$(wildcard dataplane/bench/*.c))
+# Benchmarks: dataplane/bench/X.c is build/bench/X; the benchmarks' own
+# BPF programs (bench.bpf.c) get a skeleton, build/bench/bench.skel.h.
+# scripts/bench.sh runs them, the ones needing interfaces in a private
+# network namespace.
+BENCHES := $(patsubst dataplane/bench/%.c,$(BUILD)/bench/%,\
+	$(filter-out %.bpf.c,$(wildcard dataplane/bench/*.c)))
+BENCH_SKELS := $(patsubst dataplane/bench/%.bpf.c,$(BUILD)/bench/%.skel.h,\
+	$(wildcard dataplane/bench/*.bpf.c))
+
+.SECONDARY: $(BENCH_SKELS) $(BENCH_SKELS:.skel.h=.bpf.o)
+
+$(BUILD)/bench/%.bpf.o: dataplane/bench/%.bpf.c dataplane/bench/bench_abi.h \
+		$(BPF_HDRS) | $(DEPS_STAMP)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $(@:.o=.tmp.o)
+	$(Q)$(BPFTOOL) gen object $@ $(@:.o=.tmp.o)
+	$(Q)rm -f $(@:.o=.tmp.o)
+
+$(BUILD)/bench/%.skel.h: $(BUILD)/bench/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@.tmp
+	$(Q)mv $@.tmp $@
 
 $(BUILD)/bench/%: dataplane/bench/%.c $$(call test_modules,dataplane/bench/$$*.c) \
-		dataplane/tests/frames.h dataplane/tests/fixture.h $(SKELS) $(CTL_HDRS) | $(DEPS_STAMP)
+		dataplane/tests/frames.h dataplane/tests/fixture.h \
+		$(wildcard dataplane/bench/*.h) $(SKELS) $(BENCH_SKELS) \
+		$(CTL_HDRS) | $(DEPS_STAMP)
 	$(call msg,BENCH,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) -Idataplane/tests -o $@ $< \
-		$(call test_modules,$<) $(PKG_LIBS)
+		$(call test_modules,$<) $(PKG_LIBS) -lpthread
 
 bench: all $(BENCHES)
-	$(Q)for b in $(BENCHES); do $$b || exit 1; done
+	$(Q)bash scripts/bench.sh
 
 SHELL_SCRIPTS := $(wildcard scripts/*.sh netns-tests/*.sh .ci/run)
 C_SOURCES := $(wildcard dataplane/*.c dataplane/*.h dataplane/include/*.h \
@@ -168,6 +194,7 @@ test-netns: all
 
 demo: all
 	$(Q)bash scripts/demo.sh
+	$(Q)bash scripts/demo-lb.sh
 
 clean:
 	$(Q)rm -rf $(BUILD)

@@ -65,10 +65,39 @@ struct xlb_backend_conf {
 	int line;
 };
 
+enum xlb_health_type {
+	XLB_HEALTH_NONE = 0, /* no checks: every backend counts as up */
+	XLB_HEALTH_TCP, /* a TCP connection is accepted */
+	XLB_HEALTH_HTTP, /* and GET path answers with the expected status */
+};
+
+#define XLB_HEALTH_PATH_MAX 256 /* with its terminator */
+#define XLB_HEALTH_RUN_MAX 100 /* rise and fall: 1..100 */
+#define XLB_HEALTH_INTERVAL_MIN_MS 100
+#define XLB_HEALTH_TIMEOUT_MIN_MS 10
+#define XLB_HEALTH_DURATION_MAX_MS 3600000
+
+/*
+ * A VIP's health checks (its `health` group): every backend is probed
+ * every interval_ms; a probe that has not succeeded within timeout_ms
+ * fails. `fall` failures in a row take an up backend down, `rise`
+ * successes in a row bring a down one back.
+ */
+struct xlb_health_conf {
+	enum xlb_health_type type;
+	__u16 port; /* 0: the backend's (the VIP's) port */
+	__u16 status; /* http: the status expected */
+	__u32 interval_ms, timeout_ms;
+	__u32 rise, fall;
+	char path[XLB_HEALTH_PATH_MAX]; /* http: the path asked for */
+	int line; /* where the group is */
+};
+
 /* One VIP of the vips section; its backends are on the heap. */
 struct xlb_vip_conf {
 	struct xlb_vip_addr vip;
 	enum xlb_lb_mode mode;
+	struct xlb_health_conf health; /* type NONE without a health group */
 	size_t n_backends;
 	struct xlb_backend_conf *backends;
 	int line;
@@ -115,5 +144,7 @@ void xlb_config_free(struct xlb_config *conf);
 
 const char *xlb_xdp_mode_str(enum xlb_xdp_mode mode);
 const char *xlb_tc_dirs_str(unsigned int tc);
+/* "tcp", "http", or "none". */
+const char *xlb_health_type_str(enum xlb_health_type type);
 
 #endif /* XLB_CONFIG_H */

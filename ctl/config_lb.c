@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The vips section of the configuration file: each VIP (address, port,
- * protocol, mode) with its backends (address, weight). Values go through
- * the parsers of lb_parse.c, so the file, the control socket and xlbctl
- * share one grammar and one set of messages, here prefixed with
- * "FILE:LINE: key: ". Limits are those of the data plane: XLB_MAX_VIPS
+ * protocol, mode, health checks) with its backends (address, weight).
+ * Values go through the parsers of lb_parse.c, so the file, the control
+ * socket and xlbctl share one grammar and one set of messages, here
+ * prefixed with "FILE:LINE: key: ". Limits are those of the data plane: XLB_MAX_VIPS
  * VIPs, 655 backends per VIP (100 ring slots each), and XLB_MAX_BACKENDS
  * backends in all, each (VIP, address) pair taking one backend id.
  */
@@ -166,6 +166,208 @@ static int vip_backends(struct parse_ctx *c, const config_setting_t *s,
 	return 0;
 }
 
+/*
+ * A duration as "2s", "0.5s" or "500ms" (decimal, no sign or exponent),
+ * in whole milliseconds (rounded), into *ms; -EINVAL when not of that
+ * form, -ERANGE when past XLB_HEALTH_DURATION_MAX_MS.
+ */
+static int parse_duration(const char *s, __u32 *ms)
+{
+	size_t len = strlen(s), unit = 1, dots = 0;
+	char num[32];
+	double v;
+
+	if (len > 2 && !strcmp(s + len - 2, "ms"))
+		unit = 2;
+	else if (len < 2 || s[len - 1] != 's')
+		return -EINVAL;
+	len -= unit;
+	if (len >= sizeof(num))
+		return -ERANGE;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '.')
+			dots++;
+		else if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+	}
+	memcpy(num, s, len);
+	num[len] = '\0';
+	if (dots > 1 || parse_seconds(num, 0, 1e9, &v))
+		return -EINVAL;
+	v = (unit == 2 ? v : v * 1000) + 0.5; /* rounded by the cast */
+	if (v >= XLB_HEALTH_DURATION_MAX_MS + 1.0)
+		return -ERANGE;
+	*ms = (__u32)v;
+	return 0;
+}
+
+/* interval or timeout: a duration string of at least min_ms. */
+static int health_duration(struct parse_ctx *c, const config_setting_t *s,
+			   __u32 min_ms, __u32 *ms)
+{
+	const char *key = config_setting_name(s), *str = NULL;
+	int err = cfg_get_str(c, s, &str);
+
+	if (err)
+		return err;
+	err = parse_duration(str, ms);
+	if (err == -EINVAL)
+		return cfg_fail(c, s,
+				"%s: expected a duration as \"2s\", \"0.5s\" "
+				"or \"500ms\", got \"%s\"",
+				key, str);
+	if (err || *ms < min_ms)
+		return cfg_fail(c, s, "%s: must be %ums..%us", key, min_ms,
+				XLB_HEALTH_DURATION_MAX_MS / 1000);
+	return 0;
+}
+
+/* path: an absolute path of visible ASCII, sent as is. */
+static int health_path(struct parse_ctx *c, const config_setting_t *s,
+		       struct xlb_health_conf *h)
+{
+	const char *str = NULL;
+	int err = cfg_get_str(c, s, &str);
+
+	if (err)
+		return err;
+	if (str[0] != '/')
+		return cfg_fail(c, s, "path: must start with '/'");
+	if (strlen(str) >= sizeof(h->path))
+		return cfg_fail(c, s, "path: longer than %zu characters",
+				sizeof(h->path) - 1);
+	for (const char *p = str; *p; p++)
+		if (*p <= ' ' || *p > '~')
+			return cfg_fail(c, s,
+					"path: only visible ASCII characters, "
+					"no spaces (escape them as %%20)");
+	strcpy(h->path, str);
+	return 0;
+}
+
+static int health_type(struct parse_ctx *c, const config_setting_t *s,
+		       struct xlb_health_conf *h)
+{
+	const char *str = NULL;
+	int err = cfg_get_str(c, s, &str);
+
+	if (err)
+		return err;
+	if (!strcmp(str, "tcp"))
+		h->type = XLB_HEALTH_TCP;
+	else if (!strcmp(str, "http"))
+		h->type = XLB_HEALTH_HTTP;
+	else
+		return cfg_fail(c, s,
+				"type: expected \"tcp\" or \"http\", got "
+				"\"%s\"",
+				str);
+	return 0;
+}
+
+static const char *const health_known =
+	"type, port, path, status, interval, timeout, rise, fall";
+
+/* An integer key of the health group, min..max. */
+static int health_int(struct parse_ctx *c, const config_setting_t *s,
+		      long long min, long long max, __u32 *out)
+{
+	long long v = 0;
+	int err = cfg_get_int(c, s, min, max, &v);
+
+	if (!err)
+		*out = v;
+	return err;
+}
+
+/* One key of the health group; *http_only is set for path and status. */
+static int health_key(struct parse_ctx *c, const config_setting_t *s,
+		      struct xlb_health_conf *h, bool *http_only)
+{
+	const char *key = config_setting_name(s);
+	__u32 v = 0;
+	int err;
+
+	*http_only = !strcmp(key, "path") || !strcmp(key, "status");
+	if (!strcmp(key, "type"))
+		return health_type(c, s, h);
+	if (!strcmp(key, "path"))
+		return health_path(c, s, h);
+	if (!strcmp(key, "interval"))
+		return health_duration(c, s, XLB_HEALTH_INTERVAL_MIN_MS,
+				       &h->interval_ms);
+	if (!strcmp(key, "timeout"))
+		return health_duration(c, s, XLB_HEALTH_TIMEOUT_MIN_MS,
+				       &h->timeout_ms);
+	if (!strcmp(key, "rise"))
+		return health_int(c, s, 1, XLB_HEALTH_RUN_MAX, &h->rise);
+	if (!strcmp(key, "fall"))
+		return health_int(c, s, 1, XLB_HEALTH_RUN_MAX, &h->fall);
+	if (!strcmp(key, "port")) {
+		err = health_int(c, s, 1, 65535, &v);
+		h->port = v;
+	} else if (!strcmp(key, "status")) {
+		err = health_int(c, s, 100, 599, &v);
+		h->status = v;
+	} else {
+		err = cfg_fail(c, s, "unknown health key '%s' (known: %s)", key,
+			       health_known);
+	}
+	return err;
+}
+
+/* health = { type = "http"; path = "/healthz"; interval = "2s"; ... } */
+static int vip_health(struct parse_ctx *c, const config_setting_t *g,
+		      struct vip_ctx *x)
+{
+	struct xlb_health_conf *h = &x->v->health;
+	const config_setting_t *s, *http_key = NULL, *timeout = NULL;
+	bool http_only;
+	int i, err;
+
+	if (!config_setting_is_group(g))
+		return cfg_fail(c, g, "health: expected a group { ... }");
+	*h = (struct xlb_health_conf){ .type = XLB_HEALTH_TCP,
+				       .status = 200,
+				       .interval_ms = 2000,
+				       .rise = 2,
+				       .fall = 3,
+				       .path = "/",
+				       .line = config_setting_source_line(g) };
+	for (i = 0; (s = config_setting_get_elem(g, i)); i++) {
+		err = health_key(c, s, h, &http_only);
+		if (err)
+			return err;
+		if (http_only && !http_key)
+			http_key = s;
+		if (!strcmp(config_setting_name(s), "timeout"))
+			timeout = s;
+	}
+	if (http_key && h->type != XLB_HEALTH_HTTP)
+		return cfg_fail(c, http_key, "%s: only for type \"http\"",
+				config_setting_name(http_key));
+	if (!timeout)
+		h->timeout_ms = h->interval_ms < 1000 ? h->interval_ms : 1000;
+	else if (h->timeout_ms > h->interval_ms)
+		return cfg_fail(c, timeout,
+				"timeout: must not be longer than the "
+				"interval (%ums)",
+				h->interval_ms);
+	return 0;
+}
+
+const char *xlb_health_type_str(enum xlb_health_type type)
+{
+	switch (type) {
+	case XLB_HEALTH_TCP:
+		return "tcp";
+	case XLB_HEALTH_HTTP:
+		return "http";
+	default:
+		return "none";
+	}
+}
+
 struct vip_key {
 	const char *name;
 	int (*parse)(struct parse_ctx *c, const config_setting_t *s,
@@ -175,7 +377,7 @@ struct vip_key {
 static const struct vip_key vip_keys[] = {
 	{ "address", vip_address },   { "port", vip_port },
 	{ "proto", vip_proto },	      { "mode", vip_mode },
-	{ "backends", vip_backends },
+	{ "backends", vip_backends }, { "health", vip_health },
 };
 
 static int unknown_vip_key(struct parse_ctx *c, const config_setting_t *s)
@@ -254,6 +456,11 @@ static int parse_vip(struct parse_ctx *c, const config_setting_t *g,
 	if (!x.has_addr || !x.has_proto)
 		return cfg_fail(c, g, "VIP needs %s",
 				x.has_addr ? "a proto" : "an address");
+	if (x.v->health.type != XLB_HEALTH_NONE && !x.v->vip.port &&
+	    !x.v->health.port)
+		return cfg_fail_at(c, x.v->health.line,
+				   "health: a VIP of every port needs a "
+				   "health port");
 	xlb_format_vip(&x.v->vip, vip, sizeof(vip));
 	for (size_t j = 0; j + 1 < conf->n_vips; j++)
 		if (!xlb_vip_cmp(&conf->vips[j].vip, &x.v->vip))

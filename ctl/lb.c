@@ -47,9 +47,49 @@ bool lb_backend_in_ring(const struct lb *lb, __u32 id)
 {
 	const struct lb_backend *b = &lb->backends[id];
 
-	return b->in_use && !b->leaving && b->weight &&
+	return b->in_use && !b->leaving && b->weight && !b->down &&
 	       (b->dp.flags & XLB_BACKEND_RESOLVED) &&
 	       !(b->dp.flags & XLB_BACKEND_DOWN);
+}
+
+void lb_backend_set_down(struct lb *lb, __u32 id, bool down)
+{
+	struct lb_backend *b = &lb->backends[id];
+
+	if (!b->in_use || b->leaving || b->down == down)
+		return;
+	b->down = down;
+	lb->vips[b->vip].dirty = true;
+}
+
+/*
+ * XLB_BACKEND_DOWN follows the health checks' verdict: cleared before
+ * the rings are written (a backend back up is usable before a slot names
+ * it), set after (a backend gone down is in no slot by then, so its open
+ * flows move to backends that are).
+ */
+static int sync_down(struct lb *lb, bool down, char *err, size_t errlen)
+{
+	int ret = 0, e;
+
+	for (__u32 id = 0; id < XLB_MAX_BACKENDS; id++) {
+		struct lb_backend *b = &lb->backends[id];
+
+		if (!b->in_use || b->leaving || b->down != down ||
+		    !(b->dp.flags & XLB_BACKEND_DOWN) == !down ||
+		    (down && lb->vips[b->vip].dirty))
+			continue;
+		if (down)
+			b->dp.flags |= XLB_BACKEND_DOWN;
+		else
+			b->dp.flags &= ~XLB_BACKEND_DOWN;
+		e = lb_backend_write(lb, id);
+		if (e && !ret) {
+			ERRF("writing backend %u: %s", id, strerror(-e));
+			ret = e;
+		}
+	}
+	return ret;
 }
 
 int lb_backend_write(struct lb *lb, __u32 id)
@@ -111,6 +151,16 @@ int lb_commit(struct lb *lb, char *err, size_t errlen)
 {
 	int ret = 0, e;
 
+	/* Replies are recognised before the rings send flows their way. */
+	if (lb->hints_dirty) {
+		ret = lb_write_hints(lb);
+		if (ret)
+			ERRF("writing the VIP hints: %s", strerror(-ret));
+	}
+
+	lb->gen++;
+	e = sync_down(lb, false, ret ? NULL : err, ret ? 0 : errlen);
+	ret = ret ? ret : e;
 	for (__u32 vid = 0; vid < XLB_MAX_VIPS; vid++) {
 		if (!lb->vips[vid].in_use || !lb->vips[vid].dirty)
 			continue;
@@ -122,6 +172,8 @@ int lb_commit(struct lb *lb, char *err, size_t errlen)
 		}
 	}
 	e = publish(lb, ret ? NULL : err, ret ? 0 : errlen);
+	ret = ret ? ret : e;
+	e = sync_down(lb, true, ret ? NULL : err, ret ? 0 : errlen);
 	ret = ret ? ret : e;
 	for (__u32 id = 0; id < XLB_MAX_BACKENDS; id++) {
 		const struct lb_backend *b = &lb->backends[id];
@@ -141,14 +193,32 @@ int lb_commit(struct lb *lb, char *err, size_t errlen)
 
 int lb_write_hints(struct lb *lb)
 {
+	static const __be32 zero[4];
 	struct xlb_vip_key keys[XLB_MAX_VIPS];
-	size_t n = 0;
+	struct lb_hint_addr *snat = calloc(XLB_MAX_BACKENDS, sizeof(*snat));
+	size_t n = 0, nsnat = 0;
+	int ret;
+
+	if (!snat)
+		return -ENOMEM;
 
 	for (__u32 id = 0; id < XLB_MAX_VIPS; id++)
 		if (lb->vips[id].in_use)
 			xlb_vip_key_of(&lb->vips[id].vip, &keys[n++]);
-	/* No NAT backends yet: no source addresses of the LB's. */
-	return lb_hints_write(lb->m.hints, keys, n, NULL, 0);
+	/* NAT backends' snat addresses: where their replies arrive. */
+	for (__u32 id = 0; id < XLB_MAX_BACKENDS; id++) {
+		const struct lb_backend *b = &lb->backends[id];
+
+		if (!b->in_use || lb->vips[b->vip].mode != XLB_MODE_NAT ||
+		    !memcmp(b->dp.snat, zero, sizeof(zero)))
+			continue;
+		snat[nsnat].family = b->dp.family;
+		memcpy(snat[nsnat++].addr, b->dp.snat, sizeof(b->dp.snat));
+	}
+	lb->hints_dirty = false;
+	ret = lb_hints_write(lb->m.hints, keys, n, snat, nsnat);
+	free(snat);
+	return ret;
 }
 
 /* The next free VIP id after the last one given, or -ENOSPC. */

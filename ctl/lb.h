@@ -53,9 +53,12 @@ struct lb_backend {
 	/* The next hop, kept by lb_neigh.c. */
 	bool nh_known; /* nh and dp.ifindex are from a route */
 	struct xlb_addr nh; /* the gateway, or the backend itself */
-	char why[96]; /* why it is unresolved; "" once resolved */
+	char why[192]; /* why it is unresolved; "" once resolved */
 	__u64 retry_ns; /* when to try resolving it again */
 	__u32 tries;
+	/* Health checks (health.c) say down: out of the ring, then
+	 * XLB_BACKEND_DOWN in dp.flags (lb_commit() orders the writes). */
+	bool down;
 };
 
 struct lb_vip {
@@ -71,6 +74,7 @@ struct lb_vip {
 };
 
 struct lb_neigh;
+struct health;
 
 struct lb {
 	struct lb_maps m;
@@ -81,7 +85,10 @@ struct lb {
 	__u32 next_vip, next_backend; /* ids are handed out round robin */
 	__u32 *scratch; /* a ring being computed */
 	bool fresh; /* the maps were just loaded: every ring slot is 0 */
+	bool hints_dirty; /* an snat address changed: write the hints */
 	struct lb_neigh *neigh; /* next-hop resolution, or NULL */
+	struct health *health; /* health checks, or NULL */
+	__u32 gen; /* counts lb_commit() calls: backends may have changed */
 };
 
 #define LB_ERRLEN 256
@@ -131,8 +138,15 @@ int lb_write_hints(struct lb *lb);
 
 /* Write backend id's xlb_backends entry, whole, and its spec. */
 int lb_backend_write(struct lb *lb, __u32 id);
-/* Is backend id in its VIP's ring (active, weight > 0, resolved)? */
+/* Is backend id in its VIP's ring (active, weight > 0, resolved, up)? */
 bool lb_backend_in_ring(const struct lb *lb, __u32 id);
+
+/*
+ * Health checks' verdict on backend id. At lb_commit(), a backend gone
+ * down leaves its ring and then gets XLB_BACKEND_DOWN (its open flows
+ * move to the ring's choice); one back up loses the flag, then rejoins.
+ */
+void lb_backend_set_down(struct lb *lb, __u32 id, bool down);
 
 /*
  * Make the VIPs and backends exactly those of conf, changing only the

@@ -4,7 +4,8 @@
  * counts: the whole table is rebuilt from the (at most XLB_MAX_VIPS)
  * keys on every change and compared line by line with what the map
  * holds. A line is written whole; the flags a VIP keeps are the same
- * bytes before and after, so no reader ever sees them cleared.
+ * bytes before and after, so no reader ever sees them cleared. Each
+ * write ends by bumping the VIP generation (XLB_VIP_GEN_LINE).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -14,6 +15,21 @@
 
 #include "lb_hints.h"
 #include "xlb_hash.h"
+
+/*
+ * A new VIP generation: the data plane's flow caches drop what they
+ * learnt before this write (VIPs deleted just before it, in particular).
+ */
+static int bump_gen(int fd)
+{
+	struct xlb_vip_gen g = {};
+	__u32 line = XLB_VIP_GEN_LINE;
+
+	if (bpf_map_lookup_elem(fd, &line, &g))
+		return -errno;
+	g.gen++;
+	return bpf_map_update_elem(fd, &line, &g, BPF_ANY) ? -errno : 0;
+}
 
 int lb_hints_write(int fd, const struct xlb_vip_key *keys, size_t n,
 		   const struct lb_hint_addr *snat, size_t nsnat)
@@ -43,5 +59,5 @@ int lb_hints_write(int fd, const struct xlb_vip_key *keys, size_t n,
 			ret = -errno;
 	}
 	free(want);
-	return ret;
+	return ret ? ret : bump_gen(fd);
 }

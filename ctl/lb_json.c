@@ -2,20 +2,22 @@
 /*
  * The load balancer as JSON: the vip_list and backend_list replies and
  * the stats' "vips" and "backends" objects, with the per-CPU counters of
- * xlb_vip_stats and xlb_backend_stats summed. VIPs and addresses are in
- * the text forms xlbctl takes, so a listing can be typed back.
+ * xlb_vip_stats and xlb_backend_stats summed, and each backend's health
+ * (health.c). VIPs and addresses are in the text forms xlbctl takes, so a
+ * listing can be typed back.
  */
 #include <stdio.h>
 #include <string.h>
 #include <net/if.h>
 
+#include "health.h"
 #include "lb.h"
 #include "maps.h"
 
 /* A backend's state, worst first. */
 static const char *backend_state(const struct lb_backend *b)
 {
-	if (b->dp.flags & XLB_BACKEND_DOWN)
+	if (b->down || (b->dp.flags & XLB_BACKEND_DOWN))
 		return "down";
 	if (!(b->dp.flags & XLB_BACKEND_RESOLVED))
 		return "unresolved";
@@ -88,6 +90,7 @@ static json_t *backend_json(struct lb *lb, __u32 id, bool with_vip)
 	} else if (b->why[0]) {
 		json_object_set_new(o, "why", json_string(b->why));
 	}
+	json_object_set_new(o, "health", health_json(lb, id));
 	return merged(o, backend_counters(lb, id));
 }
 
@@ -160,7 +163,8 @@ int lb_stats_json(struct lb *lb, json_t *stats)
 			xlb_format_addr(&b->addr, a, sizeof(a));
 			json_object_set_new(
 				per, a,
-				merged(json_pack("{s:i}", "id", (int)id),
+				merged(json_pack("{s:i, s:o}", "id", (int)id,
+						 "health", health_json(lb, id)),
 				       backend_counters(lb, id)));
 		}
 		json_object_set_new(backends, v, per);

@@ -94,6 +94,92 @@ static bool xdp_egress(struct lb *lb, int ifindex)
 	       (ifc.attach & (XLB_ATTACH_XDP_NATIVE | XLB_ATTACH_XDP_GENERIC));
 }
 
+/* Does ifindex run the lb stage (so NAT replies there are translated)? */
+static bool lb_ingress(struct lb *lb, int ifindex)
+{
+	struct xlb_iface ifc;
+
+	return !maps_iface_get(lb->m.ifaces, ifindex, &ifc) &&
+	       (ifc.stages & XLB_STAGE_LB);
+}
+
+/*
+ * Does the kernel forward on ifindex? bpf_fib_lookup(), which routes NAT
+ * replies to the clients, answers nothing otherwise: IPv4 asks the
+ * interface's forwarding, IPv6 the namespace's.
+ */
+static bool forwarding(int family, int ifindex)
+{
+	char path[128], ifname[IF_NAMESIZE], c = '0';
+	FILE *f;
+
+	if (family == XLB_FAMILY_V4)
+		snprintf(path, sizeof(path),
+			 "/proc/sys/net/ipv4/conf/%s/forwarding",
+			 ifname_of(ifindex, ifname));
+	else
+		snprintf(path, sizeof(path),
+			 "/proc/sys/net/ipv6/conf/all/forwarding");
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (fread(&c, 1, 1, f) != 1)
+		c = '0';
+	fclose(f);
+	return c == '1';
+}
+
+/*
+ * What the mode asks of the route: DSR keeps the VIP as destination, so
+ * the backend must be on link (a gateway would route the frame by the
+ * VIP); NAT sends from the route's source address, and the replies come
+ * back to it on the same interface, which must translate them.
+ */
+static int mode_fits(struct lb *lb, struct lb_backend *b,
+		     const struct nl_route *r, const char *a, char *ifname)
+{
+	if (lb->vips[b->vip].mode != XLB_MODE_NAT) {
+		memset(b->dp.snat, 0, sizeof(b->dp.snat));
+		if (!r->gw_family)
+			return 0;
+		unresolved(b,
+			   "%s is reached through a gateway; DSR backends "
+			   "must be on a link of this host (or use nat)",
+			   a);
+		return -ENOENT;
+	}
+	ifname_of(r->oif, ifname);
+	if (!r->has_src) {
+		unresolved(b, "the route to %s has no source address", a);
+		return -ENOENT;
+	}
+	if (!lb_ingress(lb, r->oif)) {
+		unresolved(b,
+			   "NAT replies from %s arrive on %s, which does not "
+			   "run the load balancer (lb = true)",
+			   a, ifname);
+		return -ENOENT;
+	}
+	if (!forwarding(b->addr.family, r->oif)) {
+		if (b->addr.family == XLB_FAMILY_V4)
+			unresolved(b,
+				   "forwarding is off on %s, so NAT replies "
+				   "cannot be routed (sysctl "
+				   "net.ipv4.conf.%s.forwarding=1)",
+				   ifname, ifname);
+		else
+			unresolved(b, "IPv6 forwarding is off, so NAT replies "
+				      "cannot be routed (sysctl "
+				      "net.ipv6.conf.all.forwarding=1)");
+		return -ENOENT;
+	}
+	if (memcmp(b->dp.snat, r->src, sizeof(r->src))) {
+		memcpy(b->dp.snat, r->src, sizeof(r->src));
+		lb->hints_dirty = true; /* a new address to take replies on */
+	}
+	return 0;
+}
+
 /* The route: egress interface (with its MAC) and next hop, in b. */
 static int route(struct lb *lb, struct lb_backend *b, char *ifname)
 {
@@ -122,7 +208,7 @@ static int route(struct lb *lb, struct lb_backend *b, char *ifname)
 	else if (nl_link_get(NULL, r.oif, &link) || !link.has_mac)
 		unresolved(b, "%s has no Ethernet address",
 			   ifname_of(r.oif, ifname));
-	else
+	else if (!mode_fits(lb, b, &r, a, ifname))
 		goto found;
 	b->dp.ifindex = 0;
 	return -ENOENT;

@@ -154,9 +154,10 @@ int xlb_parse_lb_mode(const char *s, enum xlb_lb_mode *mode, char *err,
 		*mode = XLB_MODE_DSR;
 		return 0;
 	}
-	if (!strcmp(s, "nat"))
-		return errf(err, errlen,
-			    "nat mode is not available in this version");
+	if (!strcmp(s, "nat")) {
+		*mode = XLB_MODE_NAT;
+		return 0;
+	}
 	return errf(err, errlen, "bad mode '%s': dsr or nat", s);
 }
 

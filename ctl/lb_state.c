@@ -124,6 +124,8 @@ static void restore_backend(struct lb *lb, __u32 id)
 	if (!(dp.flags & XLB_BACKEND_ACTIVE) && !s.in_use)
 		return;
 	*b = (struct lb_backend){ .in_use = true, .dp = dp };
+	/* Down before the restart: down until checks say otherwise. */
+	b->down = dp.flags & XLB_BACKEND_DOWN;
 	b->vip = s.vip < XLB_MAX_VIPS ? s.vip : 0;
 	b->weight = s.weight;
 	b->addr.family = dp.family;
@@ -251,25 +253,26 @@ static int apply_vip(struct lb *lb, const struct xlb_vip_conf *cv, int *line,
 		     char *err, size_t errlen)
 {
 	int vid = lb_vip_find(lb, &cv->vip);
-	struct xlb_vip_key key;
 	__u32 id;
 	int ret;
 
 	*line = cv->line;
+	/*
+	 * Another mode: the VIP goes and comes back with a new id, so no
+	 * flow of the old mode (DSR flows have no NAT port) is forwarded
+	 * under the new one.
+	 */
+	if (vid >= 0 && lb->vips[vid].mode != cv->mode) {
+		ret = lb_vip_del(lb, &cv->vip, err, errlen);
+		if (ret)
+			return ret;
+		vid = -ENOENT;
+	}
 	if (vid < 0) {
 		ret = lb_vip_add(lb, &cv->vip, cv->mode, &id, err, errlen);
 		if (ret)
 			return ret;
 		vid = id;
-	} else if (lb->vips[vid].mode != cv->mode) {
-		struct xlb_vip val = { .id = vid, .mode = cv->mode };
-
-		xlb_vip_key_of(&cv->vip, &key);
-		if (bpf_map_update_elem(lb->m.vips, &key, &val, BPF_EXIST)) {
-			ERRF("writing VIP %u: %s", vid, strerror(errno));
-			return -errno;
-		}
-		lb->vips[vid].mode = cv->mode;
 	}
 	return apply_backends(lb, cv, vid, line, err, errlen);
 }

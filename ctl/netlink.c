@@ -157,6 +157,12 @@ static int route_attr(const struct nlattr *attr, void *data)
 	case RTA_VIA:
 		r->via = true; /* a gateway of the other family */
 		break;
+	case RTA_PREFSRC:
+		if (len == (size_t)addr_len(r->family)) {
+			memcpy(r->src, mnl_attr_get_payload(attr), len);
+			r->has_src = true;
+		}
+		break;
 	}
 	return MNL_CB_OK;
 }

@@ -35,6 +35,8 @@ struct nl_route {
 	int gw_family; /* 0: no gateway, the address is on link */
 	__u8 gw[16];
 	bool via; /* a gateway of the other family (RTA_VIA) */
+	bool has_src; /* src: the address this host sends from (RTA_PREFSRC) */
+	__u8 src[16];
 };
 
 /* addr is 4 or 16 bytes; -ENETUNREACH and the like when there is none. */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Output of xlbctl's load balancer commands: the VIP and backend tables
- * (with why each unresolved backend is so), and the VIP and backend
- * counters of the stats. Built on the table renderer of show_filter.c:
+ * (with why each unresolved backend is so, and a health column when some
+ * backend is health-checked), and the VIP and backend counters of the
+ * stats. Built on the table renderer of show_filter.c:
  * each table is checked and measured whole before its first row.
  */
 #include <errno.h>
@@ -80,6 +81,29 @@ static int backend_cells(json_t *b, char cells[][CELL_LEN], const char **why)
 	return 0;
 }
 
+/* A backend's health state: up, down, unchecked; "-" if not given. */
+static const char *health_state(json_t *b)
+{
+	const char *state = str_of(json_object_get(b, "health"), "state");
+
+	return state ? state : "-";
+}
+
+/* vip backend weight state health mac interface packets bytes */
+static int backend_health_cells(json_t *b, char cells[][CELL_LEN],
+				const char **why)
+{
+	char row[8][CELL_LEN];
+	int ret = backend_cells(b, row, why);
+
+	if (ret)
+		return ret;
+	memcpy(cells[0], row[0], 4 * sizeof(row[0]));
+	snprintf(cells[4], CELL_LEN, "%s", health_state(b));
+	memcpy(cells[5], row[4], 4 * sizeof(row[0]));
+	return 0;
+}
+
 static const struct show_table vip_table = {
 	"vips",
 	"\"vips\" is not an array",
@@ -102,6 +126,17 @@ static const struct show_table backend_table = {
 	backend_cells,
 };
 
+static const struct show_table backend_health_table = {
+	"backends",
+	"\"backends\" is not an array",
+	"no backends",
+	9,
+	{ "vip", "backend", "weight", "state", "health", "mac", "interface",
+	  "packets", "bytes" },
+	1u << 2 | 1u << 7 | 1u << 8,
+	backend_health_cells,
+};
+
 static int render_vips(FILE *f, json_t *data, const char **why)
 {
 	return show_table_render(f, data, &vip_table, why);
@@ -112,21 +147,45 @@ int show_vips(FILE *out, json_t *data, const char **why)
 	return show_render(out, render_vips, data, why);
 }
 
-/* The table, then why each unresolved backend is unresolved. */
+/* Is some backend health-checked? */
+static bool any_checked(json_t *backends)
+{
+	const char *state;
+	json_t *b;
+	size_t i;
+
+	json_array_foreach(backends, i, b) {
+		state = health_state(b);
+		if (strcmp(state, "-") && strcmp(state, "unchecked"))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The table (with the health column when some backend is checked), then
+ * why each unresolved backend is unresolved and each down one down.
+ */
 static int render_backends(FILE *f, json_t *data, const char **why)
 {
-	int ret = show_table_render(f, data, &backend_table, why);
-	json_t *b;
+	json_t *all = json_object_get(data, "backends"), *b;
+	int ret = show_table_render(
+		f, data,
+		any_checked(all) ? &backend_health_table : &backend_table, why);
+	const char *reason;
 	size_t i;
 
 	if (ret)
 		return ret;
-	json_array_foreach(json_object_get(data, "backends"), i, b) {
-		const char *reason = str_of(b, "why");
-
+	json_array_foreach(all, i, b) {
+		reason = str_of(b, "why");
 		if (reason)
 			fprintf(f, "%s %s: %s\n", str_of(b, "vip"),
 				str_of(b, "address"), reason);
+		reason = str_of(json_object_get(b, "health"), "result");
+		if (reason && !strcmp(health_state(b), "down"))
+			fprintf(f, "%s %s: health check failed: %s\n",
+				str_of(b, "vip"), str_of(b, "address"), reason);
 	}
 	return 0;
 }

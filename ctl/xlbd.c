@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xlbd: loads (or re-adopts) the data plane, attaches it to the
- * configured interfaces, and serves the control socket. SIGHUP reloads the
- * configuration (a bad file changes nothing); SIGTERM and SIGINT exit
- * leaving the data plane attached and pinned; `xlbd --detach` and the
- * detach request remove programs, filters and pins.
+ * configured interfaces, and serves the control socket, with the load
+ * balancer's next-hop resolver and health checks in the same poll loop
+ * (nothing there blocks). SIGHUP reloads the configuration (a bad file
+ * changes nothing); SIGTERM and SIGINT exit leaving the data plane
+ * attached and pinned; `xlbd --detach` and the detach request remove
+ * programs, filters and pins.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,10 +20,12 @@
 
 #include "api.h"
 #include "config.h"
+#include "health.h"
 #include "ifaces.h"
 #include "lb_neigh.h"
 #include "loader.h"
 #include "log.h"
+#include "metrics.h"
 #include "stats.h"
 #include "util.h"
 #include "xlbd.h"
@@ -40,6 +44,9 @@ static const char usage_text[] =
 	"      --pin-dir DIR     bpffs directory for pins (" DEFAULT_PIN_DIR
 	")\n"
 	"      --socket PATH     control socket (" DEFAULT_SOCKET ")\n"
+	"      --metrics ADDR:PORT\n"
+	"                        serve /metrics on ADDR:PORT, [ADDR6]:PORT or\n"
+	"                        off (" METRICS_DEFAULT_ADDR ")\n"
 	"      --detach          remove programs, filters and pins, then exit\n"
 	"  -v, --verbose         more logging (repeat for libbpf debug)\n"
 	"  -h, --help            this text\n"
@@ -67,19 +74,48 @@ static json_t *cmd_status(void *ctx, json_t *req, struct api_error *e)
 			 ifaces);
 }
 
-static json_t *cmd_stats(void *ctx, json_t *req, struct api_error *e)
+/* The stats object: `xlbctl -j stats` and /metrics both show this. */
+static json_t *daemon_stats(struct xlbd *d, const char *dev, char *err,
+			    size_t errlen)
 {
-	struct xlbd *d = ctx;
-	json_t *s =
-		stats_json(&d->dp, str_of(req, "dev"), e->msg, sizeof(e->msg));
+	json_t *s = stats_json(&d->dp, dev, err, errlen);
 
-	if (!s) {
-		e->code = str_of(req, "dev") ? API_USAGE : API_FAILED;
+	if (!s)
 		return NULL;
-	}
 	json_object_set_new(s, "filter", filter_hits_json(&d->filter));
 	lb_stats_json(&d->lb, s);
 	return s;
+}
+
+static json_t *cmd_stats(void *ctx, json_t *req, struct api_error *e)
+{
+	struct xlbd *d = ctx;
+	json_t *s = daemon_stats(d, str_of(req, "dev"), e->msg, sizeof(e->msg));
+
+	if (!s)
+		e->code = str_of(req, "dev") ? API_USAGE : API_FAILED;
+	return s;
+}
+
+/* The body of /metrics: the stats object, and the backends' weights. */
+static int metrics_body(void *ctx, FILE *out)
+{
+	struct xlbd *d = ctx;
+	char err[512];
+	json_t *s = daemon_stats(d, NULL, err, sizeof(err));
+	json_t *list;
+	int ret;
+
+	if (!s) {
+		log_warn("metrics: %s", err);
+		return -EIO;
+	}
+	list = lb_backends_json(&d->lb, NULL);
+	ret = metrics_render(out, s, json_object_get(list, "backends"),
+			     XLB_VERSION);
+	json_decref(list);
+	json_decref(s);
+	return ret;
 }
 
 static json_t *cmd_detach(void *ctx, json_t *req, struct api_error *e)
@@ -143,6 +179,7 @@ static int apply(struct xlbd *d, const struct xlb_config *conf, char *err,
 	ret = lb_apply(&d->lb, conf, err, errlen);
 	if (ret)
 		return ret;
+	health_configure(&d->lb, conf);
 	log_info("lb: %u VIPs, %u backends", d->lb.n_vips, d->lb.n_backends);
 	for (size_t i = 0; i < conf->n_ifaces; i++)
 		if (conf->ifaces[i].stages & XLB_STAGE_LB)
@@ -191,7 +228,8 @@ static int open_filter(struct xlbd *d, char *err, size_t errlen)
 			   err, errlen);
 }
 
-/* The load balancer: restored from the maps, with its resolver. */
+/* The load balancer: restored from the maps, with its resolver and its
+ * health checks. */
 static int open_lb(struct xlbd *d, char *err, size_t errlen)
 {
 	struct lb_maps m = {
@@ -207,35 +245,44 @@ static int open_lb(struct xlbd *d, char *err, size_t errlen)
 
 	if (!ret)
 		ret = lb_neigh_open(&d->lb, err, errlen);
-	if (ret)
+	if (!ret)
+		ret = health_open(&d->lb, err, errlen);
+	if (ret) {
+		lb_neigh_close(&d->lb);
 		lb_close(&d->lb);
+	}
 	return ret;
 }
 
 static void close_all(struct xlbd *d)
 {
+	health_close(&d->lb);
 	lb_neigh_close(&d->lb);
 	lb_close(&d->lb);
 	filter_close(&d->filter);
 	dp_close(&d->dp);
 }
 
-static void reload(struct xlbd *d)
+/* SIGHUP: reload the configuration file. */
+int xlbd_reload(struct xlbd *d, char *err, size_t errlen)
 {
 	struct xlb_config *next = malloc(sizeof(*next));
-	char err[XLB_CONFIG_ERRLEN];
+	int ret;
 
 	if (!next) {
-		log_err("reload: out of memory");
-		return;
+		snprintf(err, errlen, "reload: %s", strerror(ENOMEM));
+		log_err("%s", err);
+		return -ENOMEM;
 	}
 	log_info("reloading %s", d->config_path);
-	if (xlb_config_load(d->config_path, next, err, sizeof(err))) {
+	ret = xlb_config_load(d->config_path, next, err, errlen);
+	if (ret) {
 		log_err("reload refused, running configuration kept: %s", err);
 		free(next);
-		return;
+		return ret;
 	}
-	if (apply(d, next, err, sizeof(err))) {
+	ret = apply(d, next, err, errlen);
+	if (ret) {
 		log_err("reload failed part-way: %s", err);
 		xlb_config_free(next);
 	} else {
@@ -244,6 +291,7 @@ static void reload(struct xlbd *d)
 		log_info("reload applied");
 	}
 	free(next);
+	return ret;
 }
 
 static int signal_fd(void)
@@ -260,31 +308,49 @@ static int signal_fd(void)
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
+/* The earlier of two poll timeouts (-1: none). */
+static int earlier(int a, int b)
+{
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
 /* Returns when told to stop; the data plane stays as it is. */
 static int serve(struct xlbd *d, int sfd)
 {
-	struct pollfd pfds[1 + LB_NEIGH_POLLFDS + API_MAX_CLIENTS + 1];
+	struct pollfd pfds[1 + LB_NEIGH_POLLFDS + HEALTH_MAX_PROBES +
+			   API_MAX_CLIENTS + 1 + METRICS_MAX_CLIENTS + 1];
 	struct signalfd_siginfo si;
+	char err[XLB_CONFIG_ERRLEN];
 
 	while (!d->stop) {
-		/* The signals, the resolver's, then the socket's. */
+		/* The signals, the resolver's, the probes', the socket's;
+		 * no longer than until the next probe is due. */
+		int timeout = earlier(health_timeout(&d->lb),
+				      metrics_timeout(&d->metrics));
 		struct pollfd *nfds = pfds + 1;
 		int nn = lb_neigh_pollfds(&d->lb, nfds, LB_NEIGH_POLLFDS);
-		struct pollfd *afds = nfds + nn;
+		struct pollfd *hfds = nfds + nn;
+		int nh = health_pollfds(&d->lb, hfds, HEALTH_MAX_PROBES);
+		struct pollfd *afds = hfds + nh;
 		int n = api_pollfds(&d->api, afds, API_MAX_CLIENTS + 1);
+		struct pollfd *mfds = afds + n;
+		int nm = metrics_pollfds(&d->metrics, mfds,
+					 METRICS_MAX_CLIENTS + 1);
 
 		pfds[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-		if (poll(pfds, 1 + nn + n, -1) < 0) {
+		if (poll(pfds, 1 + nn + nh + n + nm, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_err("poll: %s", strerror(errno));
 			return 1;
 		}
 		lb_neigh_process(&d->lb, nfds, nn);
+		health_process(&d->lb, hfds, nh);
 		api_process(&d->api, afds, n);
+		metrics_process(&d->metrics, mfds, nm);
 		while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 			if (si.ssi_signo == SIGHUP) {
-				reload(d);
+				xlbd_reload(d, err, sizeof(err));
 				continue;
 			}
 			log_info("signal %d: exiting, data plane left running",
@@ -302,11 +368,19 @@ static int run(struct xlbd *d)
 
 	__u32 rules, prefixes;
 
+	/* The metrics address first: a taken port changes nothing. */
+	d->metrics.body = metrics_body;
+	d->metrics.ctx = d;
+	if (metrics_open(&d->metrics, &d->metrics_addr, err, sizeof(err))) {
+		log_err("%s", err);
+		return 1;
+	}
 	wanted_sizes(&d->conf, &rules, &prefixes);
 	ret = dp_open(&d->dp, d->pin_dir, false, rules, prefixes, err,
 		      sizeof(err));
 	if (ret) {
 		log_err("%s", err);
+		metrics_close(&d->metrics);
 		return 2;
 	}
 	log_info("%s data plane in %s", d->dp.adopted ? "adopted" : "loaded",
@@ -320,11 +394,14 @@ static int run(struct xlbd *d)
 	if (!ret && d->dp.adopted) {
 		ret = ifaces_apply(&d->dp, &d->conf, err, sizeof(err));
 		lb_neigh_recheck(&d->lb);
+		/* Kept VIPs are checked as the file says. */
+		health_configure(&d->lb, &d->conf);
 	} else if (!ret) {
 		ret = apply(d, &d->conf, err, sizeof(err));
 	}
 	if (ret) {
 		log_err("%s", err);
+		metrics_close(&d->metrics);
 		close_all(d);
 		return 2;
 	}
@@ -334,11 +411,13 @@ static int run(struct xlbd *d)
 	d->api.ctx = d;
 	if (sfd < 0 || api_open(&d->api, d->socket_path, err, sizeof(err))) {
 		log_err("%s", sfd < 0 ? strerror(-sfd) : err);
+		metrics_close(&d->metrics);
 		close_all(d);
 		return 2;
 	}
 	log_info("serving %s", d->socket_path);
 	ret = serve(d, sfd);
+	metrics_close(&d->metrics);
 	api_close(&d->api);
 	close(sfd);
 	close_all(d);
@@ -373,13 +452,21 @@ static int detach(struct xlbd *d)
 	return 0;
 }
 
-enum { OPT_CHECK = 256, OPT_PIN_DIR, OPT_SOCKET, OPT_DETACH, OPT_VERSION };
+enum {
+	OPT_CHECK = 256,
+	OPT_PIN_DIR,
+	OPT_SOCKET,
+	OPT_METRICS,
+	OPT_DETACH,
+	OPT_VERSION,
+};
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "check-config", no_argument, NULL, OPT_CHECK },
 	{ "pin-dir", required_argument, NULL, OPT_PIN_DIR },
 	{ "socket", required_argument, NULL, OPT_SOCKET },
+	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "detach", no_argument, NULL, OPT_DETACH },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -391,6 +478,7 @@ int main(int argc, char **argv)
 {
 	static struct xlbd d = { .pin_dir = DEFAULT_PIN_DIR,
 				 .socket_path = DEFAULT_SOCKET };
+	const char *metrics = METRICS_DEFAULT_ADDR;
 	bool check = false, do_detach = false;
 	char err[XLB_CONFIG_ERRLEN];
 	int opt, level = LOG_INFO;
@@ -408,6 +496,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_SOCKET:
 			d.socket_path = optarg;
+			break;
+		case OPT_METRICS:
+			metrics = optarg;
 			break;
 		case OPT_DETACH:
 			do_detach = true;
@@ -432,6 +523,10 @@ int main(int argc, char **argv)
 	}
 	log_set_level(level);
 	log_route_libs();
+	if (metrics_parse_addr(metrics, &d.metrics_addr, err, sizeof(err))) {
+		log_err("%s", err);
+		return 1;
+	}
 	if (!do_detach &&
 	    xlb_config_load(d.config_path, &d.conf, err, sizeof(err))) {
 		log_err("%s", err);

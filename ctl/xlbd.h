@@ -12,6 +12,7 @@
 #include "filter.h"
 #include "lb.h"
 #include "loader.h"
+#include "metrics.h"
 
 struct xlbd {
 	const char *config_path;
@@ -22,6 +23,8 @@ struct xlbd {
 	struct filter filter;
 	struct lb lb;
 	struct api_server api;
+	struct metrics_addr metrics_addr;
+	struct metrics_server metrics;
 	bool stop;
 };
 
@@ -31,5 +34,12 @@ extern const size_t filter_n_cmds;
 /* The load balancer's (api_lb.c). */
 extern const struct api_cmd lb_cmds[];
 extern const size_t lb_n_cmds;
+
+/*
+ * Reload the configuration file, as SIGHUP does: validated whole (a bad
+ * file changes nothing), then only the difference applied. Returns 0, or
+ * -errno with "FILE:LINE: reason" (or what failed) in err.
+ */
+int xlbd_reload(struct xlbd *d, char *err, size_t errlen);
 
 #endif /* XLB_XLBD_H */

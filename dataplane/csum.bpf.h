@@ -11,30 +11,37 @@
 #include <linux/types.h>
 #include <bpf/bpf_helpers.h>
 
-static __always_inline __u16 xlb_csum16_add(__u16 sum, __u16 v)
+/*
+ * The difference a rewrite makes: the sum of ~old and new over every
+ * rewritten word, carried in 64 bits and folded once, then applied to
+ * each checksum that covers those words (the IPv4 header's, and the
+ * TCP/UDP one through its pseudo header). Cheaper than replacing each
+ * 16-bit half in each checksum in turn.
+ */
+static __always_inline __u64 xlb_csum_diff4(__u64 acc, __be32 from, __be32 to)
 {
-	__u32 s = (__u32)sum + v;
-
-	return (__u16)(s + (s >> 16));
+	return acc + (__u32)~from + (__u32)to;
 }
 
-/* Replace 16 bits of the data a checksum covers. */
-static __always_inline void xlb_csum_replace2(__sum16 *sum, __be16 from,
-					      __be16 to)
+static __always_inline __u64 xlb_csum_diff2(__u64 acc, __be16 from, __be16 to)
 {
-	__u16 s = ~(__u16)*sum;
-
-	s = xlb_csum16_add(s, ~(__u16)from);
-	s = xlb_csum16_add(s, (__u16)to);
-	*sum = (__sum16)~s;
+	return acc + (__u16)~from + (__u16)to;
 }
 
-/* Replace 32 bits (an IPv4 address, or a word of an IPv6 one). */
-static __always_inline void xlb_csum_replace4(__sum16 *sum, __be32 from,
-					      __be32 to)
+/* Fold a 64-bit one's complement sum to 16 bits. */
+static __always_inline __u16 xlb_csum_fold(__u64 s)
 {
-	xlb_csum_replace2(sum, (__be16)(from >> 16), (__be16)(to >> 16));
-	xlb_csum_replace2(sum, (__be16)from, (__be16)to);
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (__u16)s;
+}
+
+/* HC' = ~(~HC + diff), diff being the sum of ~m + m' over the words. */
+static __always_inline void xlb_csum_apply(__sum16 *sum, __u64 diff)
+{
+	*sum = (__sum16)~xlb_csum_fold((__u16) ~(__u16)*sum + diff);
 }
 
 #endif /* XLB_CSUM_BPF_H */

@@ -31,14 +31,6 @@ struct xlb_rule_hit {
 	__u32 action;
 };
 
-static __always_inline void xlb_count_ctr(void *map, __u32 id, __u64 bytes)
-{
-	struct xlb_ctr *c = bpf_map_lookup_elem(map, &id);
-
-	if (c)
-		xlb_ctr_add(c, bytes);
-}
-
 /* Could a rule have key k? The counting filter answers no for certain. */
 static __always_inline bool xlb_key_maybe(const struct xlb_rule_key *k,
 					  __u32 family)

@@ -11,7 +11,9 @@
  * ICMP errors about a VIP flow (fragmentation needed, packet too big)
  * go to the flow's backend. IP fragments and IPv4 options for a VIP are
  * passed to the kernel and counted: a fragment has no ports to hash, and
- * options are rare enough to leave to the stack.
+ * options are rare enough to leave to the stack. Flows the tables send
+ * on are remembered in the flow caches (lb_cache.bpf.h), through which
+ * their next packets go without a table lookup.
  */
 #ifndef XLB_LB_BPF_H
 #define XLB_LB_BPF_H
@@ -21,12 +23,8 @@
 #include "stats.bpf.h"
 #include "filter.bpf.h"
 #include "xlb_hash.h"
-#include "csum.bpf.h"
-
-#define XLB_TCP_FIN 0x01
-#define XLB_TCP_SYN 0x02
-#define XLB_TCP_RST 0x04
-#define XLB_TCP_ACK 0x10
+#include "lb_fwd.bpf.h"
+#include "lb_cache.bpf.h"
 
 /* How often a flow's last-seen time is refreshed (cache line writes). */
 #define XLB_SEEN_GRANULE_NS 1000000000ull
@@ -38,24 +36,44 @@
 #define XLB_ICMPV6_PKT_TOOBIG 2
 #define XLB_ICMPV6_TIME_EXCEED 3
 
-/* Hash a flow to a ring slot; the same flow always hashes alike. */
+/* One word into a flow hash (MurmurHash3's block step). */
+static __always_inline __u32 xlb_hash_word(__u32 h, __u32 k)
+{
+	k *= 0xcc9e2d51;
+	k = k << 15 | k >> 17;
+	k *= 0x1b873593;
+	h ^= k;
+	h = h << 13 | h >> 19;
+	return h * 5 + 0xe6546b64;
+}
+
+/*
+ * Hash a flow to a ring slot (and a NAT port); the same flow always
+ * hashes alike. The rotations carry every input bit into the low bits
+ * the modulo keeps: a multiply alone never moves high bits down, so
+ * flows differing only in their ports or the last bytes of their
+ * addresses would share a slot.
+ */
 static __always_inline __u32 xlb_flow_hash(const struct xlb_flow_key *fk)
 {
 	__u32 h = 0x9747b28c;
 
-	h = (h ^ fk->src[0]) * 0x9e3779b1;
-	h = (h ^ fk->dst[0]) * 0x9e3779b1;
+	h = xlb_hash_word(h, fk->src[0]);
+	h = xlb_hash_word(h, fk->dst[0]);
 	if (fk->family == XLB_FAMILY_V6) {
 		for (int i = 1; i < 4; i++) {
-			h = (h ^ fk->src[i]) * 0x9e3779b1;
-			h = (h ^ fk->dst[i]) * 0x9e3779b1;
+			h = xlb_hash_word(h, fk->src[i]);
+			h = xlb_hash_word(h, fk->dst[i]);
 		}
 	}
-	h = (h ^ ((__u32)fk->sport << 16 | fk->dport)) * 0x9e3779b1;
-	h = (h ^ fk->proto) * 0x9e3779b1;
+	h = xlb_hash_word(h, (__u32)fk->sport << 16 | fk->dport);
+	h = xlb_hash_word(h, fk->proto);
+	/* MurmurHash3's finalizer: every bit moves every bit. */
 	h ^= h >> 16;
 	h *= 0x85ebca6b;
 	h ^= h >> 13;
+	h *= 0xc2b2ae35;
+	h ^= h >> 16;
 	return h;
 }
 
@@ -115,6 +133,13 @@ static __always_inline __u32 xlb_conn_backend(const struct xlb_flow_key *fk,
 	const struct xlb_backend *b;
 	struct xlb_conn up;
 
+	/* A closing flow's entry is gone for a SYN: a new connection on
+	 * its port, placed afresh (its next packets must not find it). */
+	if (c && (c->state & XLB_CONN_CLOSING) && (flags & XLB_TCP_SYN) &&
+	    !(flags & XLB_TCP_ACK)) {
+		bpf_map_delete_elem(&xlb_conns, fk);
+		c = NULL;
+	}
 	/* An entry of another VIP (its backend ids reused since) is stale. */
 	if (c && c->vip == vip && xlb_conn_fresh(c, fk->proto, now)) {
 		b = bpf_map_lookup_elem(&xlb_backends, &c->backend);
@@ -181,86 +206,6 @@ static __always_inline __u32 xlb_new_flow(const struct xlb_flow_key *fk,
 	return c.backend;
 }
 
-/* What a NAT rewrite puts in the IP and L4 headers. */
-struct xlb_nat_rw {
-	__be32 saddr[4];
-	__be32 daddr[4];
-	__be16 sport;
-	__be16 dport;
-};
-
-/*
- * Rewrite addresses and ports, updating the IPv4 header checksum and the
- * TCP/UDP checksum (which covers the addresses through its pseudo
- * header) incrementally. A UDP/IPv4 checksum of 0 means none and stays
- * 0; a computed 0 is sent as 0xffff. Returns 0 or -1 (headers not in the
- * frame, which the parse has already ruled out).
- */
-static __always_inline int xlb_nat_rewrite(struct xdp_md *ctx,
-					   const struct xlb_pkt *pkt,
-					   const struct xlb_nat_rw *rw)
-{
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	/* Offsets are within the first 512 bytes; masks bound them. */
-	__be16 *ports = data + (pkt->l4_off & 0x1ff);
-	__sum16 *l4sum = NULL;
-
-	if (pkt->l4_proto == IPPROTO_TCP) {
-		struct tcphdr *th = (void *)ports;
-
-		if ((void *)(th + 1) > data_end)
-			return -1;
-		l4sum = &th->check;
-	} else {
-		struct udphdr *uh = (void *)ports;
-
-		if ((void *)(uh + 1) > data_end)
-			return -1;
-		if (uh->check || pkt->l3_proto == bpf_htons(ETH_P_IPV6))
-			l4sum = &uh->check;
-	}
-	if (pkt->l3_proto == bpf_htons(ETH_P_IP)) {
-		struct iphdr *iph = data + (pkt->l3_off & 0x3f);
-
-		if ((void *)(iph + 1) > data_end)
-			return -1;
-		xlb_csum_replace4(&iph->check, iph->saddr, rw->saddr[0]);
-		xlb_csum_replace4(&iph->check, iph->daddr, rw->daddr[0]);
-		if (l4sum) {
-			xlb_csum_replace4(l4sum, iph->saddr, rw->saddr[0]);
-			xlb_csum_replace4(l4sum, iph->daddr, rw->daddr[0]);
-		}
-		iph->saddr = rw->saddr[0];
-		iph->daddr = rw->daddr[0];
-	} else {
-		struct ipv6hdr *ip6h = data + (pkt->l3_off & 0x3f);
-		__be32 *s, *d;
-
-		if ((void *)(ip6h + 1) > data_end)
-			return -1;
-		s = (__be32 *)&ip6h->saddr;
-		d = (__be32 *)&ip6h->daddr;
-		for (int i = 0; i < 4; i++) {
-			if (l4sum) {
-				xlb_csum_replace4(l4sum, s[i], rw->saddr[i]);
-				xlb_csum_replace4(l4sum, d[i], rw->daddr[i]);
-			}
-			s[i] = rw->saddr[i];
-			d[i] = rw->daddr[i];
-		}
-	}
-	if (l4sum) {
-		xlb_csum_replace2(l4sum, ports[0], rw->sport);
-		xlb_csum_replace2(l4sum, ports[1], rw->dport);
-		if (pkt->l4_proto == IPPROTO_UDP && !*l4sum)
-			*l4sum = 0xffff;
-	}
-	ports[0] = rw->sport;
-	ports[1] = rw->dport;
-	return 0;
-}
-
 /*
  * The LB's port for a new NAT flow towards a backend: a hash of the flow
  * picks a start in the range, and the first port whose reply key is free
@@ -303,56 +248,14 @@ static __always_inline __be16 xlb_nat_port(const struct xlb_flow_key *fk,
 	return 0;
 }
 
-/* Leave through the next hop of ifindex with these MACs. */
-static __always_inline __u32 xlb_send(struct xdp_md *ctx, __u32 ifindex,
-				      const __u8 *dmac, const __u8 *smac)
+/* The hint byte of a destination address: XLB_HINT_* flags, or 0. */
+static __always_inline __u8 xlb_hint_of(const __be32 *addr, __u8 family)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
+	__u32 h = xlb_addr_hash(addr, family), line = xlb_hint_line(h);
+	const struct xlb_bloom_line *hints;
 
-	if ((void *)(eth + 1) > data_end)
-		return XLB_VERDICT_ABORTED;
-	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, smac, ETH_ALEN);
-	if (ifindex == ctx->ingress_ifindex)
-		return XLB_VERDICT_TX;
-	if (bpf_redirect_map(&xlb_tx_ports, ifindex, 0) == XDP_REDIRECT)
-		return XLB_VERDICT_REDIRECT;
-	return XLB_VERDICT_ABORTED;
-}
-
-/*
- * Send the frame to backend id. DSR rewrites the MACs only; NAT also
- * sends it from the backend's snat address and the flow's port to the
- * backend's address and port.
- */
-static __always_inline __u32 xlb_forward(struct xdp_md *ctx,
-					 const struct xlb_pkt *pkt, __u32 id,
-					 const struct xlb_vip *vip,
-					 const struct xlb_conn *c, __u64 bytes)
-{
-	const struct xlb_backend *b = bpf_map_lookup_elem(&xlb_backends, &id);
-	__u32 vip_id = vip->id;
-	struct xlb_vip_stats *vs = bpf_map_lookup_elem(&xlb_vip_stats, &vip_id);
-	struct xlb_nat_rw rw;
-
-	if (!b || !(b->flags & XLB_BACKEND_RESOLVED)) {
-		xlb_count_reason(XLB_REASON_LB_UNRESOLVED);
-		return XLB_VERDICT_PASS;
-	}
-	if (vip->mode == XLB_MODE_NAT) {
-		__builtin_memcpy(rw.saddr, b->snat, sizeof(rw.saddr));
-		__builtin_memcpy(rw.daddr, b->addr, sizeof(rw.daddr));
-		rw.sport = c->nat_port;
-		rw.dport = b->port ? b->port : pkt->dport;
-		if (xlb_nat_rewrite(ctx, pkt, &rw))
-			return XLB_VERDICT_ABORTED;
-	}
-	if (vs)
-		xlb_ctr_add(&vs->fwd, bytes);
-	xlb_count_ctr(&xlb_backend_stats, id, bytes);
-	return xlb_send(ctx, b->ifindex, b->dmac, b->smac);
+	hints = bpf_map_lookup_elem(&xlb_vip_hints, &line);
+	return hints ? hints->count[xlb_hint_pos(h)] : 0;
 }
 
 /* The VIP of a destination, looked up only where the hints say one may be. */
@@ -362,15 +265,9 @@ xlb_vip_of(const __be32 *addr, __be16 port, __u8 proto, __u8 family)
 	struct xlb_vip_key k = { .port = port,
 				 .proto = proto,
 				 .family = family };
-	__u32 h = xlb_addr_hash(addr, family), line = xlb_hint_line(h);
-	const struct xlb_bloom_line *hints;
+	__u8 hint = xlb_hint_of(addr, family);
 	const struct xlb_vip *vip;
-	__u8 hint;
 
-	hints = bpf_map_lookup_elem(&xlb_vip_hints, &line);
-	if (!hints)
-		return NULL;
-	hint = hints->count[xlb_hint_pos(h)];
 	if (!(hint & (XLB_HINT_PORT | XLB_HINT_ALL_PORTS)))
 		return NULL;
 	__builtin_memcpy(k.addr, addr, sizeof(k.addr));
@@ -385,18 +282,38 @@ xlb_vip_of(const __be32 *addr, __be16 port, __u8 proto, __u8 family)
 	return bpf_map_lookup_elem(&xlb_vips, &k);
 }
 
-static __always_inline void xlb_vip_count(__u32 vip_id, bool hit, bool fresh)
+/* Count a packet's table lookup for its VIP; the VIP's counters. */
+static __always_inline struct xlb_vip_stats *xlb_vip_count(__u32 vip_id,
+							   bool hit, bool fresh)
 {
 	struct xlb_vip_stats *vs = bpf_map_lookup_elem(&xlb_vip_stats, &vip_id);
 
 	if (!vs)
-		return;
+		return NULL;
 	if (hit)
 		vs->conn_hits++;
 	else
 		vs->conn_misses++;
 	if (fresh)
 		vs->new_flows++;
+	return vs;
+}
+
+/* Send the frame to backend id, or pass it when its next hop is unknown. */
+static __always_inline __u32 xlb_forward(struct xdp_md *ctx,
+					 const struct xlb_pkt *pkt, __u32 id,
+					 const struct xlb_vip *vip,
+					 struct xlb_vip_stats *vs,
+					 __be16 nat_port, __u64 bytes)
+{
+	const struct xlb_backend *b = bpf_map_lookup_elem(&xlb_backends, &id);
+
+	if (!b || !(b->flags & XLB_BACKEND_RESOLVED)) {
+		xlb_count_reason(XLB_REASON_LB_UNRESOLVED);
+		return XLB_VERDICT_PASS;
+	}
+	return xlb_deliver(ctx, pkt, b, id, vs, vip->mode == XLB_MODE_NAT,
+			   nat_port, bytes);
 }
 
 /*
@@ -461,14 +378,19 @@ static __always_inline bool xlb_is_icmp_error(const struct xlb_pkt *pkt)
 	return false;
 }
 
-/* An ICMP error for a VIP flow goes where the flow goes. */
-static __always_inline int xlb_lb_icmp(struct xdp_md *ctx,
-				       const struct xlb_pkt *pkt, __u64 bytes)
+/*
+ * An ICMP error for a VIP flow goes where the flow goes. A global
+ * function, like xlb_lb().
+ */
+__noinline int xlb_lb_icmp(struct xdp_md *ctx, const struct xlb_pkt *pkt,
+			   __u64 bytes)
 {
 	struct xlb_flow_key fk = {};
 	const struct xlb_vip *vip;
-	__u32 id;
+	__u32 id, vip_id;
 
+	if (!ctx || !pkt)
+		return XLB_CONTINUE;
 	if (!xlb_icmp_flow(ctx, pkt, &fk))
 		return XLB_CONTINUE;
 	vip = xlb_vip_of(fk.dst, fk.dport, fk.proto, fk.family);
@@ -484,42 +406,50 @@ static __always_inline int xlb_lb_icmp(struct xdp_md *ctx,
 		xlb_count_reason(XLB_REASON_LB_ICMP_UNMATCHED);
 		return XLB_VERDICT_PASS;
 	}
-	return xlb_forward(ctx, pkt, id, vip, &c, bytes);
+	vip_id = vip->id;
+	return xlb_forward(ctx, pkt, id, vip,
+			   bpf_map_lookup_elem(&xlb_vip_stats, &vip_id), 0,
+			   bytes);
 }
 
 #define XLB_AF_INET 2
 #define XLB_AF_INET6 10
 
 /*
- * A NAT reply: from a backend, to an snat address and a NAT port. It is
- * sent back from the VIP to the client, through the next hop the kernel's
- * FIB gives for the client; without a resolved neighbour it is passed to
- * the kernel, which routes it.
+ * A NAT reply: from a backend, to an snat address and a NAT port (a TCP
+ * or UDP packet for no VIP, to an address whose hint says XLB_HINT_SNAT).
+ * It is sent back from the VIP to the client, through the next hop the
+ * kernel's FIB gives for the client; without a resolved neighbour it is
+ * passed to the kernel, which routes it. Replies sent on are remembered
+ * in the flow cache. A global function, like xlb_lb().
  */
-static __always_inline int xlb_nat_reply(struct xdp_md *ctx,
-					 const struct xlb_pkt *pkt, __u8 family,
-					 __u64 bytes)
+__noinline int xlb_lb_reply(struct xdp_md *ctx, const struct xlb_pkt *pkt,
+			    __u64 bytes)
 {
-	__u32 h = xlb_addr_hash(pkt->daddr, family), line = xlb_hint_line(h);
-	struct xlb_nat_key k = { .bport = pkt->sport,
-				 .lport = pkt->dport,
-				 .proto = pkt->l4_proto,
-				 .family = family };
-	const struct xlb_bloom_line *hints;
 	struct bpf_fib_lookup fib = {};
+	struct xlb_nat_key k = {};
 	struct xlb_vip_stats *vs;
 	struct xlb_nat_val *v;
 	struct xlb_nat_rw rw;
-	__u32 port = bpf_ntohs(pkt->dport);
+	union xlb_fkey fk;
+	__u32 port, gen;
+	__u8 family;
 	int rc;
 
-	hints = bpf_map_lookup_elem(&xlb_vip_hints, &line);
-	if (!hints || !(hints->count[xlb_hint_pos(h)] & XLB_HINT_SNAT) ||
-	    port < XLB_NAT_PORT_BASE ||
+	if (!ctx || !pkt)
+		return XLB_CONTINUE;
+	family = xlb_family_of(pkt);
+	k.bport = pkt->sport;
+	k.lport = pkt->dport;
+	k.proto = pkt->l4_proto;
+	k.family = family;
+	port = bpf_ntohs(pkt->dport);
+	if (port < XLB_NAT_PORT_BASE ||
 	    port >= XLB_NAT_PORT_BASE + XLB_NAT_PORT_COUNT)
 		return XLB_CONTINUE;
 	__builtin_memcpy(k.backend, pkt->saddr, sizeof(k.backend));
 	__builtin_memcpy(k.lb, pkt->daddr, sizeof(k.lb));
+	gen = xlb_vip_gen();
 	v = bpf_map_lookup_elem(&xlb_nat_rev, &k);
 	if (!v)
 		return XLB_CONTINUE;
@@ -528,7 +458,7 @@ static __always_inline int xlb_nat_reply(struct xdp_md *ctx,
 	rw.sport = v->vport;
 	rw.dport = v->cport;
 	vs = bpf_map_lookup_elem(&xlb_vip_stats, &v->vip_id);
-	if (xlb_nat_rewrite(ctx, pkt, &rw))
+	if (xlb_nat_rewrite(ctx, pkt, rw.saddr, rw.daddr, rw.sport, rw.dport))
 		return XLB_VERDICT_ABORTED;
 	if (vs)
 		xlb_ctr_add(&vs->fwd, bytes);
@@ -550,34 +480,37 @@ static __always_inline int xlb_nat_reply(struct xdp_md *ctx,
 		xlb_count_reason(XLB_REASON_LB_UNRESOLVED);
 		return XLB_VERDICT_PASS;
 	}
+	xlb_fkey_of(pkt, family, &fk);
+	xlb_rcache_put(&fk, gen, v->vip_id, &rw, &fib);
 	return xlb_send(ctx, fib.ifindex, fib.dmac, fib.smac);
 }
 
 /*
- * The stage: a verdict, or XLB_CONTINUE for packets that are not for a
- * VIP. A global function, verified on its own (see xlb_filter()).
+ * A TCP or UDP packet for a VIP, through the tables: a verdict, or
+ * XLB_CONTINUE when there is no VIP for it after all. Flows it forwards
+ * are remembered in the flow cache. A global function, verified on its
+ * own (see xlb_filter()).
  */
 __noinline int xlb_lb(struct xdp_md *ctx, const struct xlb_pkt *pkt,
 		      __u64 bytes)
 {
-	struct xlb_flow_key fk = {};
 	const struct xlb_vip *vip;
-	__u32 id = XLB_NO_BACKEND;
+	struct xlb_vip_stats *vs;
 	struct xlb_conn c = {};
+	union xlb_fkey fk;
+	__u32 id, gen, v;
 	__u64 now = 0;
 	bool hit;
 
-	if (!ctx || !pkt || pkt->pclass == XLB_PCLASS_MALFORMED)
+	if (!ctx || !pkt)
 		return XLB_CONTINUE;
-	if (xlb_is_icmp_error(pkt))
-		return xlb_lb_icmp(ctx, pkt, bytes);
-	if (pkt->l4_proto != IPPROTO_TCP && pkt->l4_proto != IPPROTO_UDP)
-		return XLB_CONTINUE;
-	fk.family = pkt->l3_proto == bpf_htons(ETH_P_IPV6) ? XLB_FAMILY_V6 :
-							     XLB_FAMILY_V4;
-	vip = xlb_vip_of(pkt->daddr, pkt->dport, pkt->l4_proto, fk.family);
+	xlb_fkey_of(pkt, xlb_family_of(pkt), &fk);
+	/* Before the lookups: an entry made from a VIP that is being
+	 * deleted then carries the generation its deletion ends. */
+	gen = xlb_vip_gen();
+	vip = xlb_vip_of(pkt->daddr, pkt->dport, pkt->l4_proto, fk.k.family);
 	if (!vip)
-		return xlb_nat_reply(ctx, pkt, fk.family, bytes);
+		return XLB_CONTINUE;
 	if (pkt->flags & XLB_PKT_FRAGMENT) {
 		xlb_count_reason(XLB_REASON_LB_FRAGMENT);
 		return XLB_VERDICT_PASS;
@@ -586,21 +519,65 @@ __noinline int xlb_lb(struct xdp_md *ctx, const struct xlb_pkt *pkt,
 		xlb_count_reason(XLB_REASON_LB_IP_OPTIONS);
 		return XLB_VERDICT_PASS;
 	}
-	__builtin_memcpy(fk.src, pkt->saddr, sizeof(fk.src));
-	__builtin_memcpy(fk.dst, pkt->daddr, sizeof(fk.dst));
-	fk.sport = pkt->sport;
-	fk.dport = pkt->dport;
-	fk.proto = pkt->l4_proto;
-	id = xlb_conn_backend(&fk, vip->id, pkt->tcp_flags, &now, &c);
+	id = xlb_conn_backend(&fk.k, vip->id, pkt->tcp_flags, &now, &c);
 	hit = id != XLB_NO_BACKEND;
 	if (!hit)
-		id = xlb_new_flow(&fk, vip, pkt->tcp_flags, &now, &c);
-	xlb_vip_count(vip->id, hit, !hit && id != XLB_NO_BACKEND);
+		id = xlb_new_flow(&fk.k, vip, pkt->tcp_flags, &now, &c);
+	vs = xlb_vip_count(vip->id, hit, !hit && id != XLB_NO_BACKEND);
 	if (id == XLB_NO_BACKEND) {
 		xlb_count_reason(XLB_REASON_LB_NO_BACKEND);
 		return XLB_VERDICT_DROP;
 	}
-	return xlb_forward(ctx, pkt, id, vip, &c, bytes);
+	v = xlb_forward(ctx, pkt, id, vip, vs, c.nat_port, bytes);
+	/* Only flows in xlb_conns that are not closing are cached; a
+	 * packet that changes a flow's state ends its entry. */
+	if (pkt->tcp_flags & XLB_TCP_STATEFUL)
+		xlb_fcache_drop(&fk);
+	else if ((v == XLB_VERDICT_TX || v == XLB_VERDICT_REDIRECT) &&
+		 !(c.state & XLB_CONN_CLOSING))
+		xlb_fcache_put(&fk, gen, vip, id, c.nat_port);
+	return v;
+}
+
+/*
+ * The stage, as the entry programs run it: a verdict, or XLB_CONTINUE
+ * for packets that are not the load balancer's. Flows in the cache are
+ * sent on inline; packets to an address with no hint (no VIP, no NAT
+ * source) end here without a call; the rest go through the tables in
+ * xlb_lb() (VIPs), then xlb_lb_reply() (NAT replies), or xlb_lb_icmp().
+ */
+static __always_inline __u32 xlb_lb_stage(struct xdp_md *ctx,
+					  const struct xlb_pkt *pkt,
+					  __u64 bytes)
+{
+	bool whole = !(pkt->flags & (XLB_PKT_FRAGMENT | XLB_PKT_IP_OPTIONS));
+	__u32 v = XLB_CONTINUE;
+	union xlb_fkey fk;
+	__u8 hint;
+
+	if (pkt->pclass == XLB_PCLASS_MALFORMED)
+		return XLB_CONTINUE;
+	if (pkt->l4_proto != IPPROTO_TCP && pkt->l4_proto != IPPROTO_UDP)
+		return xlb_is_icmp_error(pkt) ? xlb_lb_icmp(ctx, pkt, bytes) :
+						XLB_CONTINUE;
+	xlb_fkey_of(pkt, xlb_family_of(pkt), &fk);
+	if (whole) {
+		v = xlb_lb_cached(ctx, pkt, &fk, bytes);
+		if (v != XLB_LB_MISS)
+			return v;
+		v = XLB_CONTINUE;
+	}
+	hint = xlb_hint_of(pkt->daddr, fk.k.family);
+	if (hint & (XLB_HINT_PORT | XLB_HINT_ALL_PORTS))
+		v = xlb_lb(ctx, pkt, bytes);
+	if (v != XLB_CONTINUE || !(hint & XLB_HINT_SNAT))
+		return v;
+	if (whole) {
+		v = xlb_reply_cached(ctx, pkt, &fk, bytes);
+		if (v != XLB_LB_MISS)
+			return v;
+	}
+	return xlb_lb_reply(ctx, pkt, bytes);
 }
 
 #endif /* XLB_LB_BPF_H */

@@ -175,10 +175,12 @@ struct {
 } xlb_vips SEC(".maps");
 
 /* address hash line -> struct xlb_bloom_line of XLB_HINT_* bytes. xlbd
- * sets a hint before the VIP exists and clears it after it is gone. */
+ * sets a hint before the VIP exists and clears it after it is gone.
+ * XLB_VIP_GEN_LINE -> struct xlb_vip_gen, bumped by xlbd after each
+ * write of the hints. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XLB_VIP_HINT_LINES);
+	__uint(max_entries, XLB_VIP_HINT_ENTRIES);
 	__type(key, __u32);
 	__type(value, struct xlb_bloom_line);
 	__uint(map_flags, BPF_F_RDONLY_PROG);
@@ -262,5 +264,28 @@ struct {
 	__type(value, struct xlb_ctr);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_backend_stats SEC(".maps");
+
+/*
+ * Either of two hashes of a flow / XLB_FCACHE_BLOCK -> struct
+ * xlb_fcache_block, per CPU: client to VIP flows recently forwarded.
+ * Data plane. Not pinned: a cache of the tables above, it starts empty
+ * with each load of the programs. A per-CPU array lookup is inlined by
+ * the verifier (kernel 6.10+), a hash lookup is a call. 8 MiB per CPU.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XLB_FCACHE_BLOCKS);
+	__type(key, __u32);
+	__type(value, struct xlb_fcache_block);
+} xlb_flow_cache SEC(".maps");
+
+/* hash of a reply -> struct xlb_reply_cache, per CPU: NAT replies
+ * recently sent back. Data plane, not pinned. 1 MiB per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XLB_RCACHE_SLOTS);
+	__type(key, __u32);
+	__type(value, struct xlb_reply_cache);
+} xlb_reply_cache SEC(".maps");
 
 #endif /* XLB_MAPS_BPF_H */

@@ -15,6 +15,15 @@ static __always_inline void xlb_ctr_add(struct xlb_ctr *ctr, __u64 bytes)
 	ctr->bytes += bytes;
 }
 
+/* Count one packet in entry id of a per-CPU map of struct xlb_ctr. */
+static __always_inline void xlb_count_ctr(void *map, __u32 id, __u64 bytes)
+{
+	struct xlb_ctr *c = bpf_map_lookup_elem(map, &id);
+
+	if (c)
+		xlb_ctr_add(c, bytes);
+}
+
 static __always_inline void xlb_count_reason(__u32 reason)
 {
 	struct xlb_reason_stats *rs =

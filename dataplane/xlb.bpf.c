@@ -64,7 +64,7 @@ xlb_pipeline(struct xlb_ctx *x, struct xdp_md *xdp, void *data, void *data_end)
 							       XLB_DIR_INGRESS,
 			       x->bytes);
 	if (v == XLB_CONTINUE && xdp && (ifc->stages & XLB_STAGE_LB))
-		v = xlb_lb(xdp, &x->pkt, x->bytes);
+		v = xlb_lb_stage(xdp, &x->pkt, x->bytes);
 	if (v >= XLB_CONTINUE)
 		v = XLB_VERDICT_PASS;
 

@@ -31,18 +31,9 @@ SELF=$ROOT/scripts/demo.sh
 XLBD=$ROOT/build/xlbd
 XLBCTL=$ROOT/build/xlbctl
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "demo.sh: run as root (it creates network namespaces and loads BPF programs)" >&2
-	exit 1
-fi
-
-# Re-execute inside the private namespaces. --kill-child ties them to this
-# process: if it dies, everything started inside dies with it.
-if [ -z "${XLB_DEMO_INSIDE:-}" ]; then
-	export XLB_DEMO_INSIDE=1
-	exec unshare --net --mount --propagation private --pid --fork \
-		--kill-child --mount-proc bash "$SELF" "$@"
-fi
+# shellcheck source=scripts/demo-lib.sh
+. "$ROOT/scripts/demo-lib.sh"
+demo_reexec "$@"
 
 CLI_IF=veth-cli
 XLB_IF=veth-xlb
@@ -63,81 +54,11 @@ PIDS=()
 BG_PID=
 XLBD_PID=
 
-cleanup() {
-	local pid
-	for pid in "${PIDS[@]}"; do
-		kill "$pid" 2>/dev/null || true
-	done
-	for pid in "${PIDS[@]}"; do
-		wait "$pid" 2>/dev/null || true
-	done
-	ip netns del client 2>/dev/null || true
-	ip netns del xlb 2>/dev/null || true
-}
-trap cleanup EXIT
+trap demo_cleanup EXIT
 # This shell is PID 1 of its namespace, which ignores signals it has no
 # handler for: handle them, so Ctrl-C still ends the demo.
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-section() {
-	printf '\n== %s ==\n' "$*"
-}
-
-die() {
-	echo "demo.sh: $*" >&2
-	exit 1
-}
-
-in_ns() {
-	local ns=$1
-	shift
-	nsenter --net="/run/netns/$ns" -- "$@"
-}
-
-# bg NS CMD...: run CMD in NS in the background, stopped at cleanup.
-# nsenter execs CMD, so $! is CMD itself.
-bg() {
-	local ns=$1
-	shift
-	nsenter --net="/run/netns/$ns" -- "$@" &
-	BG_PID=$!
-	PIDS+=("$BG_PID")
-}
-
-# wait_for DESCRIPTION CMD...: retry CMD for up to 5 seconds.
-wait_for() {
-	local what=$1
-	shift
-	for _ in $(seq 50); do
-		if "$@" >/dev/null 2>&1; then
-			return 0
-		fi
-		sleep 0.1
-	done
-	die "timed out waiting for $what"
-}
-
-ctl() {
-	"$XLBCTL" -s "$SOCK" "$@"
-}
-
-check_tools() {
-	local t
-	for t in ip tc nsenter ethtool ping socat jq ss; do
-		command -v "$t" >/dev/null ||
-			die "'$t' is missing: run scripts/deps.sh"
-	done
-	if [ ! -x "$XLBD" ] || [ ! -x "$XLBCTL" ]; then
-		die "build xlb first: make"
-	fi
-}
-
-setup_ns() {
-	mount -t tmpfs -o mode=0755 xlb-demo /run
-	mount -t bpf bpf /sys/fs/bpf
-	mkdir -m 0700 "$DIR"
-}
 
 # One end of the veth: addresses (IPv6 without duplicate address detection,
 # so it is usable at once), checksum offload off as on a real NIC.
@@ -155,10 +76,6 @@ neighbours() {
 	local ns=$1 ifn=$2 mac=$3 v4=$4 v6=$5
 	ip -n "$ns" neigh replace "$v4" lladdr "$mac" dev "$ifn" nud permanent
 	ip -n "$ns" neigh replace "$v6" lladdr "$mac" dev "$ifn" nud permanent
-}
-
-mac_of() {
-	ip -n "$1" -j link show "$2" | jq -r '.[0].address'
 }
 
 setup_topology() {
@@ -182,21 +99,6 @@ write_config() {
 		    { name = "$XLB_IF"; xdp = "native"; tc = "both"; }
 		);
 	CONF
-}
-
-start_xlbd() {
-	bg xlb "$XLBD" -c "$CONF" --pin-dir "$PIN_DIR" --socket "$SOCK" \
-		2>"$DIR/xlbd.log"
-	XLBD_PID=$BG_PID
-	for _ in $(seq 50); do
-		if ctl status >/dev/null 2>&1; then
-			return 0
-		fi
-		kill -0 "$XLBD_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$DIR/xlbd.log" >&2
-	die "xlbd did not come up"
 }
 
 # ping_summary NS ADDR: three pings, one line of result.
@@ -293,7 +195,7 @@ show_item() {
 main() {
 	local counted=0 clean=0 start=$SECONDS log_lines
 
-	check_tools
+	check_tools ip tc nsenter ethtool ping socat jq ss
 	setup_ns
 	setup_topology
 	write_config
@@ -306,7 +208,7 @@ main() {
 	"$XLBD" --check-config -c "$CONF"
 
 	section "xlbd starts in netns xlb"
-	start_xlbd
+	start_xlbd xlb
 	# libbpf and libxdp report the probes they make along the way as
 	# warnings (docs/design.md explains them); the demo shows xlbd's own.
 	grep -v '^xlbd: warn: lib' "$DIR/xlbd.log" || true

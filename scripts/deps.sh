@@ -18,6 +18,7 @@ PACKAGES=(
 	# tests and demo
 	iproute2 iputils-ping ethtool socat iperf3 curl procps psmisc util-linux
 	python3 jq tcpdump nftables
+	python3-prometheus-client
 )
 
 missing=()

@@ -164,9 +164,9 @@ static void test_addr_mode_weight(void)
 	check(!xlb_parse_lb_mode("dsr", &mode, msg, sizeof(msg)) &&
 		      mode == XLB_MODE_DSR,
 	      "dsr");
-	check(xlb_parse_lb_mode("nat", &mode, msg, sizeof(msg)) == -EINVAL &&
-		      !strcmp(msg, "nat mode is not available in this version"),
-	      "nat: %s", msg);
+	check(!xlb_parse_lb_mode("nat", &mode, msg, sizeof(msg)) &&
+		      mode == XLB_MODE_NAT,
+	      "nat");
 	check(xlb_parse_lb_mode("DSR", &mode, msg, sizeof(msg)) == -EINVAL &&
 		      !strcmp(msg, "bad mode 'DSR': dsr or nat"),
 	      "DSR: %s", msg);
@@ -229,7 +229,7 @@ static const struct {
 	{ IF "vips = ( 1 );",
 	  "inline.conf:2: vips: each VIP must be a group { ... }" },
 	{ IF "vips = ( { " V4 "ports = 1; } );",
-	  "inline.conf:2: unknown VIP key 'ports' (known: address, port, proto, mode, backends)" },
+	  "inline.conf:2: unknown VIP key 'ports' (known: address, port, proto, mode, backends, health)" },
 	{ IF "vips = ( { proto = \"tcp\"; } );",
 	  "inline.conf:2: VIP needs an address" },
 	{ IF "vips = ( { address = \"198.18.0.10\"; } );",
@@ -247,8 +247,6 @@ static const struct {
 	  "inline.conf:2: port: must be 0..65535" },
 	{ IF "vips = ( { address = \"198.18.0.10\"; proto = \"icmp\"; } );",
 	  "inline.conf:2: proto: expected \"tcp\" or \"udp\", got \"icmp\"" },
-	{ IF "vips = ( { " V4 "mode = \"nat\"; } );",
-	  "inline.conf:2: mode: nat mode is not available in this version" },
 	{ IF "vips = ( { " V4 "mode = \"DSR\"; } );",
 	  "inline.conf:2: mode: expected \"dsr\" or \"nat\", got \"DSR\"" },
 	{ IF "vips = ( { " V4 "},\n { " V4 "} );",
@@ -354,12 +352,33 @@ static void test_limits(void)
 	free(t);
 }
 
+/* The NAT example: both interfaces run the lb stage, both VIPs are nat. */
+static void test_nat_file(void)
+{
+	const char *file = "configs/lb-nat.conf";
+	int ret = xlb_config_load(file, &conf, err, sizeof(err));
+
+	if (!check(ret == 0, "load: %d %s", ret, err))
+		return;
+	check(conf.n_ifaces == 2 && (conf.ifaces[0].stages & XLB_STAGE_LB) &&
+		      (conf.ifaces[1].stages & XLB_STAGE_LB),
+	      "lb on both interfaces");
+	if (!check(conf.n_vips == 2, "%zu VIPs", conf.n_vips))
+		goto out;
+	check(conf.vips[0].mode == XLB_MODE_NAT &&
+		      conf.vips[1].mode == XLB_MODE_NAT,
+	      "both VIPs nat");
+out:
+	xlb_config_free(&conf);
+}
+
 int main(void)
 {
 	harness_run("vip: good forms and round trips", test_vip_good);
 	harness_run("vip: bad forms", test_vip_bad);
 	harness_run("address, mode, weight", test_addr_mode_weight);
 	harness_run("configs/lb-dsr.conf", test_good_file);
+	harness_run("configs/lb-nat.conf", test_nat_file);
 	harness_run("vips: errors", test_bad_texts);
 	harness_run("vips: limits", test_limits);
 	return harness_done();

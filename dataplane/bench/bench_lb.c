@@ -1,269 +1,483 @@
 // modules: lb_hints loader config config_filter config_text rule filter filter_lists filter_state keytab maps log util
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Load balancer benchmark (DSR): ns per packet of xlb's XDP program for a
- * new TCP flow (SYN), an established TCP flow, an established UDP flow,
- * an established IPv6 flow and a packet for no VIP, beside the
- * parse-and-drop floor measured the same way in the same run.
+ * Load balancer benchmark: ns per packet of xlb's XDP program, in DSR and
+ * in NAT mode, for a new TCP flow (SYN), an established TCP flow, 65,536
+ * established TCP flows in turn (more than the per-CPU flow cache holds),
+ * an established UDP flow, an established IPv6 flow, a NAT reply and a
+ * packet for no VIP, beside the parse-and-drop floor of the same run.
  *
- * The stage rewrites frames, and BPF_PROG_TEST_RUN's `repeat` does not
- * restore the frame between iterations. Two methods, each stated:
- * - established flows and non-VIP packets: `repeat`, after checking that
- *   the frame the stage sends is byte for byte the frame it is given
- *   again (DSR writes the same MACs each time, and the flow's state does
- *   not change), so every iteration sees the restored frame;
- * - new flows: one run per packet, each a fresh copy of the frame with a
- *   new source, against the floor measured one run per packet too (the
- *   per-run overhead, with cold caches, is in both).
+ * Method. The stage rewrites frames (NAT rewrites addresses and ports),
+ * and BPF_PROG_TEST_RUN's `repeat` does not restore the frame between
+ * iterations; neither does its live frames mode (pages are recycled with
+ * whatever the program wrote: on Linux 6.18 every iteration after the
+ * first batch sees the rewritten frame). So every row runs bench_restore
+ * (bench.bpf.c) with `repeat`: each iteration writes the template frame
+ * over the frame, for the SYN rows with a new source address and port
+ * (a new flow every iteration), for the many-flow rows with the source
+ * of the next flow, and tail-calls the program measured. The floor and a
+ * program that only drops are measured the same way; "prog" is a row
+ * less the restore and tail call alone (the program's own time, which
+ * the targets are about). After each run the counters must show that
+ * every iteration was what the row claims (a table hit and a forward, a
+ * new flow, a forwarded reply, a pass).
+ *
+ * The machine is shared, so rows take turns: each of RUNS rounds runs
+ * every row once, and a row's figure is its median. New flows come last,
+ * their runs one after another: a SYN flood churns the tables (and, for
+ * NAT, takes ports) that the other rows would then find changed.
+ *
+ * Run by scripts/bench.sh in a private network namespace, with IFNAME a
+ * veth that has a route and a permanent neighbour for the clients (the
+ * NAT reply's FIB lookup) and forwarding on: ingress and every backend
+ * are behind IFNAME, so forwarding is XDP_TX.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "lb_hints.h"
 #include "log.h"
 #include "floor.skel.h"
+#include "bench/bench.skel.h"
+#include "bench_abi.h"
+#include "bench_util.h"
 #include "fixture.h"
 #include "frames.h"
 
-#define ITERATIONS 200000
-#define REPEAT 2000000
+#define REPEAT 1000000
+#define REPEAT_NEW 200000
 #define RUNS 5
 #define BACKENDS 100
 #define CONNS 1048576
 
+/* What a row's counters must show for each of its iterations. */
+enum expect {
+	EXPECT_DROP, /* the floor and the bare restore: XDP_DROP */
+	EXPECT_HIT, /* a flow in the tables, forwarded */
+	EXPECT_NEW, /* a packet for a VIP of no known flow */
+	EXPECT_REPLY, /* a NAT reply, forwarded */
+	EXPECT_PASS, /* not for the load balancer: passed */
+};
+
+/* The program a row's restorer calls. */
+enum prog { PROG_XLB, PROG_BARE, PROG_FLOOR };
+
+struct row {
+	const char *mode, *name;
+	struct frame_spec p;
+	enum expect expect;
+	__u32 vip;
+	double target; /* ns/packet of "prog"; 0: none */
+	enum prog prog;
+	bool lb_off; /* the interface's load balancer stage off */
+	__u32 flows; /* established flows taking turns; 0: one */
+};
+
+/* VIP ids, their backends and the NAT source addresses. */
+enum { VIP_TCP, VIP_UDP, VIP_V6, VIP_NAT, VIP_NAT_UDP, VIP_NAT6, VIPS };
+
+static const struct {
+	const char *addr;
+	__u8 proto;
+	enum xlb_lb_mode mode;
+	const char *backends, *snat;
+} vips[VIPS] = {
+	{ "198.18.0.10", IPPROTO_TCP, XLB_MODE_DSR, "198.18.1.0" },
+	{ "198.18.0.11", IPPROTO_UDP, XLB_MODE_DSR, "198.18.1.0" },
+	{ "2001:db8::10", IPPROTO_TCP, XLB_MODE_DSR, "2001:db8:1::" },
+	{ "198.18.0.20", IPPROTO_TCP, XLB_MODE_NAT, "198.18.3.0",
+	  "198.18.2.1" },
+	{ "198.18.0.21", IPPROTO_UDP, XLB_MODE_NAT, "198.18.3.0",
+	  "198.18.2.1" },
+	{ "2001:db8::20", IPPROTO_TCP, XLB_MODE_NAT,
+	  "2001:db8:3::", "2001:db8:2::1" },
+};
+
+#define ACK 0x10
+/* Established flows taking turns: more than any per-CPU cache holds. */
+#define MANY 65536
+#define MANY_STR "65,536"
+#define SYN_FRAME                                                   \
+	{                                                           \
+		"198.18.5.1", "198.18.0.10", IPPROTO_TCP, 40000, 80 \
+	}
+#define NO_VIP_FRAME                                                \
+	{                                                           \
+		"198.18.5.1", "198.18.0.99", IPPROTO_TCP, 40000, 80 \
+	}
+enum { ROW_BARE, ROW_FLOOR };
+static const struct row rows[] = {
+	{ "", "restore + tail call alone", SYN_FRAME, EXPECT_DROP,
+	  .prog = PROG_BARE },
+	{ "", "parse-and-drop floor", SYN_FRAME, EXPECT_DROP,
+	  .prog = PROG_FLOOR },
+	{ "", "counters only (lb off)", NO_VIP_FRAME, EXPECT_PASS,
+	  .lb_off = true },
+	{ "DSR",
+	  "TCP, established flow",
+	  { "198.18.5.1", "198.18.0.10", IPPROTO_TCP, 40000, 80,
+	    .tcp_flags = ACK },
+	  EXPECT_HIT,
+	  VIP_TCP,
+	  45 },
+	{ "DSR",
+	  "TCP, established, " MANY_STR " flows in turn",
+	  { "198.18.5.1", "198.18.0.10", IPPROTO_TCP, 40000, 80,
+	    .tcp_flags = ACK },
+	  EXPECT_HIT,
+	  VIP_TCP,
+	  45,
+	  .flows = MANY },
+	{ "DSR",
+	  "UDP, established flow",
+	  { "198.18.5.1", "198.18.0.11", IPPROTO_UDP, 40000, 80 },
+	  EXPECT_HIT,
+	  VIP_UDP },
+	{ "DSR",
+	  "IPv6 TCP, established flow",
+	  { "2001:db8:5::1", "2001:db8::10", IPPROTO_TCP, 40000, 80,
+	    .tcp_flags = ACK },
+	  EXPECT_HIT,
+	  VIP_V6 },
+	{ "DSR", "not for a VIP", NO_VIP_FRAME, EXPECT_PASS },
+	{ "DSR", "SYN, new flow", SYN_FRAME, EXPECT_NEW, VIP_TCP },
+	{ "NAT",
+	  "TCP, established flow",
+	  { "198.18.5.1", "198.18.0.20", IPPROTO_TCP, 40000, 80,
+	    .tcp_flags = ACK },
+	  EXPECT_HIT,
+	  VIP_NAT,
+	  60 },
+	/* Made from what the previous row sends, see reply_to(). */
+	{ "NAT", "TCP reply, backend to client", {}, EXPECT_REPLY, VIP_NAT },
+	{ "NAT",
+	  "TCP, established, " MANY_STR " flows in turn",
+	  { "198.18.5.1", "198.18.0.20", IPPROTO_TCP, 40000, 80,
+	    .tcp_flags = ACK },
+	  EXPECT_HIT,
+	  VIP_NAT,
+	  60,
+	  .flows = MANY },
+	{ "NAT",
+	  "UDP, established flow",
+	  { "198.18.5.1", "198.18.0.21", IPPROTO_UDP, 40000, 80 },
+	  EXPECT_HIT,
+	  VIP_NAT_UDP },
+	{ "NAT",
+	  "IPv6 TCP, established flow",
+	  { "2001:db8:5::1", "2001:db8::20", IPPROTO_TCP, 40000, 80,
+	    .tcp_flags = ACK },
+	  EXPECT_HIT,
+	  VIP_NAT6 },
+	{ "NAT",
+	  "not for a VIP (to the NAT address)",
+	  { "198.18.5.1", "198.18.2.1", IPPROTO_TCP, 40000, 40000 },
+	  EXPECT_PASS },
+	{ "NAT",
+	  "SYN, new flow",
+	  { "198.18.5.1", "198.18.0.20", IPPROTO_TCP, 40000, 80 },
+	  EXPECT_NEW,
+	  VIP_NAT },
+};
+#define ROWS (sizeof(rows) / sizeof(rows[0]))
+
 static struct xlb *skel;
+static struct bench *bn;
+static struct floor *fl;
+static __u32 ifindex;
+static const __u8 lb_mac[ETH_ALEN] = { 0x02, 0xaa, 0, 0, 0, 1 };
+static const __u8 hop_mac[ETH_ALEN] = { 0x02, 0xbb, 0, 0, 0, 1 };
 
-static int cmp_double(const void *a, const void *b)
+/* Each row's frame, its ns per run, and (NAT SYN) flows not forwarded. */
+static __u8 frames[ROWS][BENCH_FRAME_MAX];
+static size_t lens[ROWS];
+static double ns[ROWS][RUNS];
+static __u64 not_fwd[ROWS];
+
+/* What the counters say, summed over CPUs. */
+struct tally {
+	__u64 fwd, hits, misses, passed;
+};
+
+static int tally(__u32 vip, struct tally *t)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	int ncpu = libbpf_num_possible_cpus();
+	struct xlb_vip_stats vs[ncpu];
+	struct xlb_hook_stats *hs = calloc(ncpu, sizeof(*hs));
+	__u32 key = 0 * XLB_HOOK_MAX + XLB_HOOK_XDP; /* slot 0 */
+	int ret = 0;
 
-	return x < y ? -1 : x > y;
-}
-
-/*
- * One-packet runs: median over RUNS of the mean in-kernel ns; `vary`
- * makes every packet a new flow by changing its source address and port.
- */
-static double measure(int prog_fd, const struct frame_spec *p, bool vary)
-{
-	struct xdp_md ctx = { .ingress_ifindex = 1 };
-	__u8 frame[256], out[256];
-	size_t len = frame_build(frame, p);
-	double ns[RUNS];
-
-	ctx.data_end = len;
-	for (int r = 0; r < RUNS; r++) {
-		__u64 total = 0;
-
-		for (__u32 i = 0; i < ITERATIONS; i++) {
-			LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame,
-				    .data_size_in = len, .data_out = out,
-				    .data_size_out = sizeof(out),
-				    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
-				    .repeat = 1);
-			__u32 n = r * ITERATIONS + i;
-
-			if (vary) {
-				/* source 198.19.x.y, port from n */
-				frame[ETH_HLEN + 13] = 19;
-				frame[ETH_HLEN + 14] = n >> 16;
-				frame[ETH_HLEN + 15] = n >> 8;
-				frame[ETH_HLEN + 20] = n;
-				frame[ETH_HLEN + 21] = n >> 8 | 0x80;
-			}
-			if (bpf_prog_test_run_opts(prog_fd, &opts))
-				return -1;
-			total += opts.duration;
-		}
-		ns[r] = (double)total / ITERATIONS;
+	memset(t, 0, sizeof(*t));
+	if (!hs ||
+	    bpf_map_lookup_elem(bpf_map__fd(skel->maps.xlb_vip_stats), &vip,
+				vs) ||
+	    bpf_map_lookup_elem(bpf_map__fd(skel->maps.xlb_hook_stats), &key,
+				hs))
+		ret = -1;
+	for (int c = 0; !ret && c < ncpu; c++) {
+		t->fwd += vs[c].fwd.packets;
+		t->hits += vs[c].conn_hits;
+		t->misses += vs[c].conn_misses;
+		t->passed += hs[c].verdict[XLB_VERDICT_PASS].packets;
 	}
-	qsort(ns, RUNS, sizeof(ns[0]), cmp_double);
-	return ns[RUNS / 2];
+	free(hs);
+	return ret;
 }
 
-/*
- * `repeat` runs of a frame the stage leaves as it is: run it once, feed
- * the output back, and check the output then equals its input. Returns
- * the median ns over RUNS, or -1 if the frame would change.
- */
-static double measure_repeat(int prog_fd, const struct frame_spec *p)
+/* Run the restorer `repeat` times over frame, the last output into out
+ * (optional); returns the verdict of the last iteration, or -1. */
+static int run(const __u8 *frame, size_t len, __u8 *out, __u32 repeat,
+	       __u32 *ns_out)
 {
-	struct xdp_md ctx = { .ingress_ifindex = 1 };
-	__u8 frame[256], out[256];
-	size_t len = frame_build(frame, p);
-	double ns[RUNS];
+	struct xdp_md ctx = { .data_end = len, .ingress_ifindex = ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame,
+		    .data_size_in = len, .data_out = out,
+		    .data_size_out = out ? len : 0, .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .repeat = repeat);
 
-	ctx.data_end = len;
-	for (int r = -1; r < RUNS; r++) {
-		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame,
-			    .data_size_in = len, .data_out = out,
-			    .data_size_out = sizeof(out), .ctx_in = &ctx,
-			    .ctx_size_in = sizeof(ctx),
-			    .repeat = r < 0 ? 1 : REPEAT);
-
-		if (bpf_prog_test_run_opts(prog_fd, &opts))
-			return -1;
-		if (r < 0) {
-			/* the first pass rewrites; from then on, no change */
-			memcpy(frame, out, len);
-			continue;
-		}
-		if (opts.data_size_out != len || memcmp(frame, out, len))
-			return -1;
-		ns[r] = opts.duration;
-	}
-	qsort(ns, RUNS, sizeof(ns[0]), cmp_double);
-	return ns[RUNS / 2];
+	if (bpf_prog_test_run_opts(bpf_program__fd(bn->progs.bench_restore),
+				   &opts))
+		return -1;
+	if (ns_out)
+		*ns_out = opts.duration;
+	return opts.retval;
 }
 
-/* The same with the interface's stages set to `stages`, then back. */
-static double measure_stages(int prog_fd, const struct frame_spec *p,
-			     __u32 stages)
+/* The interface's stages: the load balancer on or off. */
+static int set_lb(bool on)
 {
 	int fd = bpf_map__fd(skel->maps.xlb_ifaces);
 	struct xlb_iface ifc;
-	__u32 lo = 1, saved;
-	double ns;
 
-	if (bpf_map_lookup_elem(fd, &lo, &ifc))
+	if (bpf_map_lookup_elem(fd, &ifindex, &ifc))
+		return -errno;
+	ifc.stages = on ? XLB_STAGE_LB : 0;
+	return bpf_map_update_elem(fd, &ifindex, &ifc, BPF_ANY) ? -errno : 0;
+}
+
+/* Make row i's frame the template (varied per iteration for new flows)
+ * and its program the one the restorer calls. */
+static int load_row(size_t i)
+{
+	const struct row *r = &rows[i];
+	struct bench_frame f = { .len = lens[i] };
+	int prog =
+		r->prog == PROG_BARE  ? bpf_program__fd(bn->progs.bench_drop) :
+		r->prog == PROG_FLOOR ? bpf_program__fd(fl->progs.xlb_floor) :
+					bpf_program__fd(skel->progs.xlb_xdp);
+	__u32 zero = 0;
+
+	memcpy(f.bytes, frames[i], lens[i]);
+	if (r->expect == EXPECT_NEW || r->flows) {
+		/* the last 2 bytes of the IPv4 source, and the source port */
+		f.vary_addr_off = ETH_HLEN + 14;
+		f.vary_port_off = ETH_HLEN + 20;
+		f.vary_mod = r->flows;
+	}
+	if (bpf_map_update_elem(bpf_map__fd(bn->maps.bench_frames), &zero, &f,
+				BPF_ANY) ||
+	    bpf_map_update_elem(bpf_map__fd(bn->maps.bench_target), &zero,
+				&prog, BPF_ANY))
+		return -errno;
+	return set_lb(!r->lb_off);
+}
+
+/* Did every iteration of a run do what the row expects? */
+static bool as_expected(size_t i, int verdict, __u32 n, const struct tally *a,
+			const struct tally *b)
+{
+	__u64 fwd = b->fwd - a->fwd;
+
+	switch (rows[i].expect) {
+	case EXPECT_DROP:
+		return verdict == XDP_DROP;
+	case EXPECT_HIT:
+		return verdict == XDP_TX && b->hits - a->hits == n && fwd == n;
+	case EXPECT_NEW:
+		/* NAT: a flow finding no free port is dropped, counted. */
+		not_fwd[i] += n - fwd;
+		return (verdict == XDP_TX || verdict == XDP_DROP) &&
+		       b->misses - a->misses == n && fwd <= n;
+	case EXPECT_REPLY:
+		return verdict == XDP_TX && fwd == n;
+	case EXPECT_PASS:
+		return verdict == XDP_PASS && b->passed - a->passed == n &&
+		       fwd == 0;
+	}
+	return false;
+}
+
+/* Run row i once with `repeat` n; its ns/packet, or -1 (said why). */
+static double measure(size_t i, __u32 n)
+{
+	struct tally a, b;
+	int verdict;
+	__u32 t;
+
+	if (load_row(i) || tally(rows[i].vip, &a))
 		return -1;
-	saved = ifc.stages;
-	ifc.stages = stages;
-	bpf_map_update_elem(fd, &lo, &ifc, BPF_ANY);
-	ns = measure_repeat(prog_fd, p);
-	ifc.stages = saved;
-	bpf_map_update_elem(fd, &lo, &ifc, BPF_ANY);
-	return ns;
+	verdict = run(frames[i], lens[i], NULL, n, &t);
+	if (tally(rows[i].vip, &b))
+		return -1;
+	if (!as_expected(i, verdict, n, &a, &b)) {
+		fprintf(stderr,
+			"bench_lb: %s %s: verdict %d, %llu forwarded, %llu "
+			"hits, %llu misses, %llu passed of %u\n",
+			rows[i].mode, rows[i].name, verdict, b.fwd - a.fwd,
+			b.hits - a.hits, b.misses - a.misses,
+			b.passed - a.passed, n);
+		return -1;
+	}
+	return t;
+}
+
+/* Row i's frame is the backend's reply to what row i - 1 sends it:
+ * addresses and ports swapped, checksums filled. */
+static int reply_to(size_t i)
+{
+	__u8 out[BENCH_FRAME_MAX], *rep = frames[i];
+	size_t len = lens[i - 1], l4 = ETH_HLEN + 20;
+
+	if (load_row(i - 1) || run(frames[i - 1], len, out, 1, NULL) != XDP_TX)
+		return -1;
+	memcpy(rep, out, len);
+	memcpy(rep + ETH_HLEN + 12, out + ETH_HLEN + 16, 4);
+	memcpy(rep + ETH_HLEN + 16, out + ETH_HLEN + 12, 4);
+	memcpy(rep + l4, out + l4 + 2, 2);
+	memcpy(rep + l4 + 2, out + l4, 2);
+	bench_fill_csums(rep, len);
+	lens[i] = len;
+	return 0;
+}
+
+/* Every row's frame; established flows get into their tables. */
+static int prepare(void)
+{
+	for (size_t i = 0; i < ROWS; i++) {
+		if (rows[i].expect == EXPECT_REPLY) {
+			if (reply_to(i))
+				return -1;
+			continue;
+		}
+		lens[i] = frame_build(frames[i], &rows[i].p);
+		bench_fill_csums(frames[i], lens[i]);
+		if (rows[i].expect != EXPECT_NEW &&
+		    (load_row(i) || run(frames[i], lens[i], NULL,
+					rows[i].flows ?: 1, NULL) < 0))
+			return -1;
+	}
+	return 0;
 }
 
 static int setup(void)
 {
-	struct xlb_iface ifc = { .stages = XLB_STAGE_LB,
-				 .attach = XLB_ATTACH_XDP_NATIVE,
-				 .active = 1 };
-	static __u32 keys[XLB_RING_SIZE], vals[XLB_RING_SIZE];
-	const char *vips[] = { "198.18.0.10", "198.18.0.11", "2001:db8::10" };
-	const __u8 protos[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_TCP };
-	struct xlb_vip_key all[3];
-	__u32 lo = 1, count;
-	int ret = fixture_open(&skel, 64, 64, CONNS);
+	struct xlb_vip_key keys[VIPS];
+	struct lb_hint_addr snats[2] = {};
+	int ret = fixture_open(&skel, 64, 64, CONNS) ?:
+			  bench_put_iface(skel, ifindex);
 
-	for (__u32 id = 0; !ret && id < 2 * BACKENDS; id++) {
-		struct xlb_backend b = {
-			.flags = XLB_BACKEND_ACTIVE | XLB_BACKEND_RESOLVED,
-			.ifindex = 1,
-			.family = id < BACKENDS ? XLB_FAMILY_V4 : XLB_FAMILY_V6,
-			.dmac = { 2, 0xbb, 0, 0, id >> 8, id },
-			.smac = { 2, 0xaa, 0, 0, 0, 1 },
-		};
+	snats[0].family = bench_family("198.18.2.1", snats[0].addr);
+	snats[1].family = bench_family("2001:db8:2::1", snats[1].addr);
+	for (__u32 v = 0; !ret && v < VIPS; v++) {
+		struct xlb_vip val = { .id = v, .mode = vips[v].mode };
 
-		ret = bpf_map_update_elem(bpf_map__fd(skel->maps.xlb_backends),
-					  &id, &b, BPF_ANY);
+		keys[v] = bench_vip_key(vips[v].addr, 80, vips[v].proto);
+		ret = bench_put_backends(skel, v * BACKENDS, BACKENDS, vips[v].backends, ifindex, hop_mac, lb_mac, vips[v].snat, vips[v].snat ? 8080 : 0) ?:
+			      bench_put_ring(skel, v, v * BACKENDS, BACKENDS) ?:
+			      lb_hints_write(
+				      bpf_map__fd(skel->maps.xlb_vip_hints),
+				      keys, v + 1, snats, 2);
+		if (!ret &&
+		    bpf_map_update_elem(bpf_map__fd(skel->maps.xlb_vips),
+					&keys[v], &val, BPF_ANY))
+			ret = -errno;
 	}
-	for (__u32 v = 0; !ret && v < 3; v++) {
-		struct xlb_vip_key k = { .port = htons(80),
-					 .proto = protos[v] };
-		struct xlb_vip val = { .id = v, .mode = XLB_MODE_DSR };
-
-		k.family = v == 2 ? XLB_FAMILY_V6 : XLB_FAMILY_V4;
-		inet_pton(v == 2 ? AF_INET6 : AF_INET, vips[v], k.addr);
-		for (__u32 i = 0; i < XLB_RING_SIZE; i++) {
-			keys[i] = v * XLB_RING_SIZE + i;
-			vals[i] = (v == 2 ? BACKENDS : 0) + i % BACKENDS;
-		}
-		count = XLB_RING_SIZE;
-		all[v] = k;
-		ret = bpf_map_update_batch(bpf_map__fd(skel->maps.xlb_ring), keys, vals, &count, NULL) ?:
-			      lb_hints_write(bpf_map__fd(skel->maps.xlb_vip_hints), all, v + 1, NULL, 0) ?:
-			      bpf_map_update_elem(
-				      bpf_map__fd(skel->maps.xlb_vips), &k,
-				      &val, BPF_ANY);
-	}
-	return ret   ?:
-		       bpf_map_update_elem(bpf_map__fd(skel->maps.xlb_ifaces),
-					   &lo, &ifc, BPF_ANY);
+	return ret;
 }
 
-int main(void)
+/* Rounds of every row but new flows, then the new flows' runs. */
+static int measure_all(void)
 {
-	static const struct {
-		const char *name;
-		struct frame_spec p;
-		bool vary;
-	} cases[] = {
-		{ "SYN, new flow",
-		  { "198.18.5.1", "198.18.0.10", IPPROTO_TCP, 40000, 80 },
-		  true },
-		{ "TCP, established flow",
-		  { "198.18.5.1", "198.18.0.10", IPPROTO_TCP, 40000, 80,
-		    .tcp_flags = 0x10 } },
-		{ "UDP, established flow",
-		  { "198.18.5.1", "198.18.0.11", IPPROTO_UDP, 40000, 80 } },
-		{ "IPv6 TCP, established flow",
-		  { "2001:db8:5::1", "2001:db8::10", IPPROTO_TCP, 40000, 80,
-		    .tcp_flags = 0x10 } },
-		{ "not for a VIP",
-		  { "198.18.5.1", "198.18.0.99", IPPROTO_TCP, 40000, 80 } },
-	};
-	static const struct frame_spec floor_pkt = { "198.18.5.1",
-						     "198.18.0.10", IPPROTO_TCP,
-						     40000, 80 };
-	struct floor *fl;
-	double floor_ns, floor1_ns;
-	int xdp, floor_fd;
+	for (int r = 0; r < RUNS; r++)
+		for (size_t i = 0; i < ROWS; i++)
+			if (rows[i].expect != EXPECT_NEW &&
+			    (ns[i][r] = measure(i, REPEAT)) < 0)
+				return -1;
+	for (size_t i = 0; i < ROWS; i++)
+		for (int r = 0; rows[i].expect == EXPECT_NEW && r < RUNS; r++)
+			if ((ns[i][r] = measure(i, REPEAT_NEW)) < 0)
+				return -1;
+	return 0;
+}
 
+static void print(void)
+{
+	double m[ROWS];
+
+	for (size_t i = 0; i < ROWS; i++)
+		m[i] = bench_median(ns[i], RUNS);
+	printf("lb: ns/packet, BPF_PROG_TEST_RUN repeat %d (%d for new flows), "
+	       "median of %d rounds;\n",
+	       REPEAT, REPEAT_NEW, RUNS);
+	printf("  every iteration restores the frame from a template, then "
+	       "tail-calls the program\n"
+	       "  (dataplane/bench/bench.bpf.c); \"prog\" is ns less the "
+	       "restore and tail call alone;\n"
+	       "  every run's counters checked; %d backends per VIP, "
+	       "%d-flow table\n",
+	       BACKENDS, CONNS);
+	printf("  %-45s %6s %6s %7s\n", "", "ns", "prog", "x floor");
+	for (size_t i = 0; i < ROWS; i++) {
+		const struct row *r = &rows[i];
+		double prog = m[i] - m[ROW_BARE];
+
+		printf("  %-4s %-40s %6.1f", r->mode, r->name, m[i]);
+		if (i != ROW_BARE)
+			printf(" %6.1f %7.2f", prog, m[i] / m[ROW_FLOOR]);
+		if (r->target > 0)
+			printf("   target <= %.0f: %s", r->target,
+			       prog <= r->target ? "met" : "NOT met");
+		printf("\n");
+		if (not_fwd[i])
+			printf("       (%llu of %d new flows found no free NAT "
+			       "port and were dropped)\n",
+			       not_fwd[i], RUNS * REPEAT_NEW);
+	}
+}
+
+int main(int argc, char **argv)
+{
 	log_set_level(LOG_WARNING);
+	if (argc != 2 || !(ifindex = if_nametoindex(argv[1]))) {
+		fprintf(stderr,
+			"usage: bench_lb IFNAME (run by scripts/bench.sh, "
+			"in a network namespace of its own)\n");
+		return 1;
+	}
 	if (geteuid() != 0) {
 		fprintf(stderr, "bench_lb: needs root\n");
 		return 1;
 	}
 	fl = floor__open_and_load();
-	if (!fl || setup()) {
+	bn = bench__open_and_load();
+	if (!fl || !bn || setup()) {
 		fprintf(stderr, "bench_lb: setup: %s\n", strerror(errno));
 		return 1;
 	}
-	xdp = bpf_program__fd(skel->progs.xlb_xdp);
-	floor_fd = bpf_program__fd(fl->progs.xlb_floor);
-	floor_ns = measure_repeat(floor_fd, &floor_pkt);
-	floor1_ns = measure(floor_fd, &floor_pkt, false);
-	printf("lb (DSR): ns/packet; %d backends per VIP, %d-flow table\n",
-	       BACKENDS, CONNS);
-	printf("  repeat %d (frame checked to come out as it went in), "
-	       "median of %d:\n",
-	       REPEAT, RUNS);
-	printf("  %-32s %7.1f\n", "parse-and-drop floor", floor_ns);
-	printf("  %-32s %7.1f\n", "counters only (lb off)",
-	       measure_stages(xdp, &cases[4].p, 0));
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		double ns;
-
-		if (cases[i].vary)
-			continue;
-		ns = measure_repeat(xdp, &cases[i].p);
-		printf("  %-32s %7.1f   (%.2f x floor)\n", cases[i].name, ns,
-		       ns / floor_ns);
+	if (prepare() || measure_all()) {
+		fprintf(stderr, "bench_lb: a run failed\n");
+		return 1;
 	}
-	printf("  one run per packet, each a fresh frame, mean of %d, "
-	       "median of %d:\n",
-	       ITERATIONS, RUNS);
-	printf("  %-32s %7.1f\n", "parse-and-drop floor", floor1_ns);
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		double ns;
-
-		if (!cases[i].vary)
-			continue;
-		ns = measure(xdp, &cases[i].p, true);
-		printf("  %-32s %7.1f   (floor + %.1f)\n", cases[i].name, ns,
-		       ns - floor1_ns);
-	}
+	print();
+	bench__destroy(bn);
 	floor__destroy(fl);
 	xlb__destroy(skel);
 	return 0;

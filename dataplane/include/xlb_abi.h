@@ -12,7 +12,7 @@
 #include <linux/types.h>
 
 /* Layout version of every pinned map, stored in xlb_meta. */
-#define XLB_ABI_VERSION 3
+#define XLB_ABI_VERSION 4
 
 /* Interfaces one daemon can drive; each has a counter slot. */
 #define XLB_MAX_IFACES 64
@@ -469,6 +469,21 @@ struct xlb_nat_val {
 #define XLB_HINT_ALL_PORTS 2u
 #define XLB_HINT_SNAT 4u /* the LB's NAT source address: replies */
 
+/*
+ * The line after the hints is not hints: it holds the VIP generation,
+ * which xlbd increments after each write of the hints (every change to
+ * the VIPs or the NAT source addresses, after a VIP is deleted). The
+ * data plane's flow cache trusts only entries made in the generation in
+ * force, so a deleted VIP's flows stop at once.
+ */
+#define XLB_VIP_GEN_LINE XLB_VIP_HINT_LINES
+#define XLB_VIP_HINT_ENTRIES (XLB_VIP_HINT_LINES + 1)
+
+struct xlb_vip_gen {
+	__u32 gen;
+	__u8 pad[XLB_BLOOM_LINE - 4];
+};
+
 /* Idle limits, checked on lookup: a stale entry is chosen again. */
 #define XLB_SYN_TIMEOUT_NS (5ull * 1000000000ull)
 #define XLB_UDP_TIMEOUT_NS (120ull * 1000000000ull)
@@ -483,6 +498,81 @@ struct xlb_vip_stats {
 	__u64 pad;
 };
 
+/* What a NAT rewrite puts in the IP and L4 headers. */
+struct xlb_nat_rw {
+	__be32 saddr[4];
+	__be32 daddr[4];
+	__be16 sport;
+	__be16 dport;
+};
+
+/*
+ * The flow caches: per CPU, of what the tables said about flows the data
+ * plane forwarded, so that their next packets need no hash lookup. An
+ * entry is trusted for XLB_FCACHE_TTL_JIFFIES, only in the VIP
+ * generation it was made in and, for a forwarded flow, while its backend
+ * is up and resolved (checked on every packet) and for TCP packets
+ * without SYN, FIN or RST; everything else asks the tables, which then
+ * make a new entry. Data plane only, and not pinned: they belong to one
+ * load of the programs (the tests read them).
+ *
+ * xlb_flow_cache: client to VIP flows. Each flow hashes to two slots
+ * (two-choice hashing: it is found in either, and a new entry replaces
+ * the older of the two), so that a CPU keeps as many flows as about half
+ * its slots even when they take turns. 64 bytes, one cache line. The
+ * map's values are blocks of XLB_FCACHE_BLOCK entries: a per-CPU array
+ * finds each value through a table of pointers, one memory access more
+ * per lookup, which a table of few blocks keeps in the CPU's cache.
+ */
+#define XLB_FCACHE_BITS 17
+#define XLB_FCACHE_SLOTS (1u << XLB_FCACHE_BITS)
+#define XLB_FCACHE_BLOCK_BITS 8
+#define XLB_FCACHE_BLOCK (1u << XLB_FCACHE_BLOCK_BITS)
+#define XLB_FCACHE_BLOCKS (XLB_FCACHE_SLOTS / XLB_FCACHE_BLOCK)
+#define XLB_FCACHE_TTL_JIFFIES 250
+
+struct xlb_flow_cache {
+	union {
+		struct xlb_flow_key key; /* the packet's flow */
+		__u64 key_words[5];
+	};
+	__u64 expires; /* jiffies: from then on, ask the tables */
+	__u32 vip_gen; /* the VIP generation it was made in */
+	__u32 backend; /* backend id */
+	__u16 vip; /* vip id */
+	__be16 nat_port; /* NAT: the LB's port towards the backend */
+	__u8 mode; /* enum xlb_lb_mode */
+	__u8 pad[3];
+};
+
+/* xlb_flow_cache value: slots block * XLB_FCACHE_BLOCK and on. */
+struct xlb_fcache_block {
+	struct xlb_flow_cache e[XLB_FCACHE_BLOCK];
+};
+
+/*
+ * xlb_reply_cache: NAT replies, backend to LB, with how they are
+ * rewritten and the next hop towards the client. One slot per hash.
+ */
+#define XLB_RCACHE_BITS 13
+#define XLB_RCACHE_SLOTS (1u << XLB_RCACHE_BITS)
+
+struct xlb_reply_cache {
+	union {
+		struct xlb_flow_key key; /* the reply's flow */
+		__u64 key_words[5];
+	};
+	__u64 expires;
+	__u32 vip_gen;
+	__u16 vip;
+	__u16 pad;
+	struct xlb_nat_rw rw;
+	__u32 ifindex;
+	__u8 dmac[6];
+	__u8 smac[6];
+	__u8 pad2[20];
+};
+
 _Static_assert(sizeof(struct xlb_vip_key) == 20, "xlb_vip_key size");
 _Static_assert(sizeof(struct xlb_vip) == 8, "xlb_vip size");
 _Static_assert(sizeof(struct xlb_backend) == 52, "xlb_backend size");
@@ -491,5 +581,11 @@ _Static_assert(sizeof(struct xlb_conn) == 24, "xlb_conn size");
 _Static_assert(sizeof(struct xlb_nat_key) == 40, "xlb_nat_key size");
 _Static_assert(sizeof(struct xlb_nat_val) == 40, "xlb_nat_val size");
 _Static_assert(sizeof(struct xlb_vip_stats) == 48, "xlb_vip_stats size");
+_Static_assert(sizeof(struct xlb_vip_gen) == XLB_BLOOM_LINE, "xlb_vip_gen");
+_Static_assert(sizeof(struct xlb_nat_rw) == 36, "xlb_nat_rw size");
+_Static_assert(sizeof(struct xlb_flow_cache) == 64, "xlb_flow_cache size");
+_Static_assert(sizeof(struct xlb_reply_cache) == 128, "xlb_reply_cache size");
+_Static_assert(sizeof(struct xlb_fcache_block) <= 32768,
+	       "xlb_fcache_block: a per-CPU value is at most 32 KiB");
 
 #endif /* XLB_ABI_H */

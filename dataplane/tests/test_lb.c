@@ -12,7 +12,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
 
@@ -43,7 +45,8 @@ enum {
 	VIP_NONE,
 	VIP_NAT,
 	VIP_NAT_UDP,
-	VIP_NAT6
+	VIP_NAT6,
+	VIP_GONE /* deleted by a test */
 };
 
 static int fd_of(struct bpf_map *m)
@@ -108,6 +111,24 @@ static int put_vip(__u32 id, const char *addr, __u16 port, __u8 proto)
 	return put_vip_mode(id, addr, port, proto, XLB_MODE_DSR);
 }
 
+/* Delete a VIP the way xlbd does: the key, then the hints without it. */
+static int del_vip(const char *addr, __u16 port, __u8 proto)
+{
+	struct xlb_vip_key k = { .port = htons(port), .proto = proto };
+
+	parse_addr(addr, k.addr, &k.family);
+	for (size_t i = 0; i < n_vips; i++) {
+		if (memcmp(&vip_keys[i], &k, sizeof(k)))
+			continue;
+		vip_keys[i] = vip_keys[--n_vips];
+		if (bpf_map_delete_elem(fd_of(skel->maps.xlb_vips), &k))
+			return -errno;
+		return lb_hints_write(fd_of(skel->maps.xlb_vip_hints), vip_keys,
+				      n_vips, snats, n_snats);
+	}
+	return -ENOENT;
+}
+
 /* Fill a VIP's ring: slot i -> first + i % n (XLB_NO_BACKEND if n 0). */
 static int put_ring(__u32 vip, __u32 first, __u32 n)
 {
@@ -143,6 +164,53 @@ static int run(const __u8 *in, size_t len, __u8 *out, __u32 *out_len)
 		return -1;
 	*out_len = opts.data_size_out;
 	return opts.retval;
+}
+
+/*
+ * Does some CPU's flow cache hold flow fk (fresh or not)? Its backend in
+ * *backend. The slots are found by looking at them all, not by the data
+ * plane's hash, which this test does not repeat.
+ */
+static bool cached_fwd(const struct xlb_flow_key *fk, __u32 *backend)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct xlb_fcache_block *b = calloc(ncpu, sizeof(*b));
+	bool found = false;
+
+	for (__u32 i = 0; b && !found && i < XLB_FCACHE_BLOCKS; i++) {
+		if (bpf_map_lookup_elem(fd_of(skel->maps.xlb_flow_cache), &i,
+					b))
+			break;
+		for (int c = 0; !found && c < ncpu; c++)
+			for (__u32 j = 0; !found && j < XLB_FCACHE_BLOCK; j++) {
+				const struct xlb_flow_cache *e = &b[c].e[j];
+
+				if (memcmp(&e->key, fk, sizeof(*fk)))
+					continue;
+				found = true;
+				*backend = e->backend;
+			}
+	}
+	free(b);
+	return found;
+}
+
+/* The same for a NAT reply in the reply cache. */
+static bool cached_reply(const struct xlb_flow_key *fk)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct xlb_reply_cache *r = calloc(ncpu, sizeof(*r));
+	bool found = false;
+
+	for (__u32 i = 0; r && !found && i < XLB_RCACHE_SLOTS; i++) {
+		if (bpf_map_lookup_elem(fd_of(skel->maps.xlb_reply_cache), &i,
+					r))
+			break;
+		for (int c = 0; !found && c < ncpu; c++)
+			found = !memcmp(&r[c].key, fk, sizeof(*fk));
+	}
+	free(r);
+	return found;
 }
 
 static __u64 reason(enum xlb_reason r)
@@ -634,6 +702,191 @@ static void test_nat_many(void)
 	check(!clashes, "%d flows shared a NAT port", clashes);
 }
 
+/* A flow's vip counters: table hits, new flows. */
+static void vip_ctrs(__u32 vip, __u64 *hits, __u64 *fresh)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct xlb_vip_stats vs[ncpu];
+
+	*hits = *fresh = 0;
+	if (bpf_map_lookup_elem(fd_of(skel->maps.xlb_vip_stats), &vip, vs))
+		return;
+	for (int c = 0; c < ncpu; c++) {
+		*hits += vs[c].conn_hits;
+		*fresh += vs[c].new_flows;
+	}
+}
+
+/*
+ * An established flow is cached, and its next packets come from the
+ * cache: with its xlb_conns entry gone, the flow still goes to its
+ * backend, counted as a hit, and no new entry is made. A packet with FIN
+ * goes to the tables again (the flow is closing there, and no longer
+ * cached as open).
+ */
+static void test_cache_hit(void)
+{
+	struct frame_spec p = syn;
+	__u8 in[512], out[512];
+	__u32 out_len = sizeof(out);
+	struct xlb_flow_key fk;
+	struct xlb_conn c;
+	__u64 h0, n0, h1, n1;
+	__u32 cb;
+	size_t len;
+	int b;
+
+	p.sport = 33000;
+	p.tcp_flags = TCP_ACK;
+	flow_of(&p, &fk);
+	b = expect_tx("first packet of a flow", &p);
+	check(cached_fwd(&fk, &cb) && (int)cb == b,
+	      "the flow is cached, for backend %d", b);
+	check(!bpf_map_delete_elem(fd_of(skel->maps.xlb_conns), &fk),
+	      "take the flow out of xlb_conns");
+	vip_ctrs(VIP_TCP, &h0, &n0);
+	len = frame_build(in, &p);
+	check(run(in, len, out, &out_len) == XDP_TX && out[5] == b,
+	      "the cached flow keeps its backend %d (got %d)", b, out[5]);
+	vip_ctrs(VIP_TCP, &h1, &n1);
+	check(h1 == h0 + 1 && n1 == n0, "a cache hit counts as a table hit");
+	check(table_of(&p, &c) == 0, "a cache hit does not touch the tables");
+	p.tcp_flags = TCP_ACK | 0x01; /* FIN */
+	expect_tx("FIN", &p);
+	check(table_of(&p, &c) == 2 && (c.state & XLB_CONN_CLOSING),
+	      "FIN goes through the tables");
+	check(!bpf_map_delete_elem(fd_of(skel->maps.xlb_conns), &fk),
+	      "take the closing flow out of xlb_conns");
+	p.tcp_flags = TCP_ACK;
+	out_len = sizeof(out);
+	len = frame_build(in, &p);
+	check(run(in, len, out, &out_len) == XDP_TX,
+	      "a packet after FIN is forwarded");
+	check(table_of(&p, &c) == 2,
+	      "after FIN, the flow's packets go through the tables");
+}
+
+/*
+ * The cache follows the backends and the VIPs at once: a cached flow
+ * whose backend goes down moves, a draining one's stays, and a deleted
+ * VIP's cached flow is no longer forwarded.
+ */
+static void test_cache_follows(void)
+{
+	struct frame_spec p = syn, gone = syn;
+	struct xlb_flow_key fk;
+	__u32 cb;
+	int b, b2;
+
+	p.sport = 34000;
+	p.tcp_flags = TCP_ACK;
+	flow_of(&p, &fk);
+	b = expect_tx("flow on some backend", &p);
+	check(cached_fwd(&fk, &cb) && (int)cb == b, "the flow is cached");
+	check(!put_ring(VIP_TCP, (b + 1) % N_BACKENDS, 1), "drain b");
+	check(expect_tx("draining backend, cached flow", &p) == b,
+	      "a draining backend keeps its cached flow");
+	check(!put_backend(b, "198.18.1.9",
+			   XLB_BACKEND_ACTIVE | XLB_BACKEND_RESOLVED |
+				   XLB_BACKEND_DOWN),
+	      "mark down");
+	b2 = expect_tx("cached flow of a failed backend", &p);
+	check(b2 == (b + 1) % N_BACKENDS, "moved to %d, want %d", b2,
+	      (b + 1) % N_BACKENDS);
+	check(cached_fwd(&fk, &cb) && (int)cb == b2,
+	      "the cache holds the flow's new backend");
+	check(!put_backend(b, "198.18.1.9",
+			   XLB_BACKEND_ACTIVE | XLB_BACKEND_RESOLVED),
+	      "restore");
+	check(!put_ring(VIP_TCP, 0, N_BACKENDS), "ring restored");
+
+	gone.dst = "198.18.0.30";
+	gone.sport = 34001;
+	gone.tcp_flags = TCP_ACK;
+	flow_of(&gone, &fk);
+	b = expect_tx("flow to a VIP about to go", &gone);
+	check(cached_fwd(&fk, &cb) && (int)cb == b, "its flow is cached");
+	check(!del_vip("198.18.0.30", 80, IPPROTO_TCP), "delete the VIP");
+	expect_verdict("cached flow of a deleted VIP", &gone, XDP_PASS, -1);
+}
+
+/*
+ * Move the test into a network namespace of its own where the client
+ * 198.18.5.3 is behind a veth with a permanent neighbour, so that a NAT
+ * reply's FIB lookup succeeds; the veth is in xlb_tx_ports, so the reply
+ * is redirected. The namespace goes when the test exits.
+ */
+static int own_netns(void)
+{
+	__u32 ifindex;
+
+	if (unshare(CLONE_NEWNET))
+		return -errno;
+	if (system("ip link set lo up && "
+		   "ip link add xt0 type veth peer name xt1 && "
+		   "ip link set xt0 up && ip link set xt1 up && "
+		   "ip addr add 198.18.5.254/24 dev xt0 && "
+		   "ip neigh add 198.18.5.3 lladdr 02:00:00:00:05:03 dev xt0 "
+		   "nud permanent && "
+		   "sysctl -qw net.ipv4.conf.all.forwarding=1"))
+		return -1;
+	ifindex = if_nametoindex("xt0");
+	if (!ifindex)
+		return -errno;
+	return bpf_map_update_elem(fd_of(skel->maps.xlb_tx_ports), &ifindex,
+				   &ifindex, BPF_ANY) ?
+		       -errno :
+		       0;
+}
+
+/* A NAT reply is cached: the next one is rewritten from the cache. */
+static void test_cache_nat_reply(void)
+{
+	struct frame_spec tcp = { "198.18.5.3", "198.18.0.20",
+				  IPPROTO_TCP,	40010,
+				  80,		.tcp_flags = TCP_ACK };
+	__u8 in[512], out[512], rep[512], again[512];
+	__u32 out_len = sizeof(out);
+	size_t len = frame_build(in, &tcp);
+	struct xlb_flow_key rk = { .proto = IPPROTO_TCP };
+	struct l3 x;
+
+	if (!check(!own_netns(), "a network namespace with a route to the "
+				 "client"))
+		return;
+	fill_csums(in, len);
+	if (!check(run(in, len, out, &out_len) == XDP_TX, "NAT request"))
+		return;
+	x = l3_of(out, len);
+	/* The backend's reply: addresses and ports swapped. */
+	memcpy(rep, out, len);
+	memcpy(rep + ETH_HLEN + 12, out + ETH_HLEN + 16, 4);
+	memcpy(rep + ETH_HLEN + 16, out + ETH_HLEN + 12, 4);
+	memcpy(rep + x.l4, out + x.l4 + 2, 2);
+	memcpy(rep + x.l4 + 2, out + x.l4, 2);
+	fill_csums(rep, len);
+	memcpy(rk.src, rep + ETH_HLEN + 12, 4);
+	memcpy(rk.dst, rep + ETH_HLEN + 16, 4);
+	memcpy(&rk.sport, rep + x.l4, 2);
+	memcpy(&rk.dport, rep + x.l4 + 2, 2);
+	check(!cached_reply(&rk), "no reply cached yet");
+	out_len = sizeof(out);
+	if (!check(run(rep, len, out, &out_len) == XDP_REDIRECT,
+		   "the reply goes to the client's next hop"))
+		return;
+	check(cached_reply(&rk), "the reply is cached");
+	check(!memcmp(out, "\x02\x00\x00\x00\x05\x03", ETH_ALEN),
+	      "the reply is sent to the client's MAC");
+	out_len = sizeof(again);
+	check(run(rep, len, again, &out_len) == XDP_REDIRECT &&
+		      !memcmp(out, again, len),
+	      "the cached reply is rewritten and sent as the first");
+	check(csums_ok(again, len), "cached reply's checksums");
+	check(addr_is(again, ETH_HLEN + 12, tcp.dst, false) &&
+		      addr_is(again, ETH_HLEN + 16, tcp.src, false),
+	      "cached reply from the VIP to the client");
+}
+
 static int setup(void)
 {
 	struct xlb_iface ifc = { .slot = 0,
@@ -683,8 +936,9 @@ static int setup(void)
 			      put_vip(VIP_ALLPORTS, "198.18.0.11", 0, IPPROTO_UDP) ?:
 			      put_vip(VIP_V6, "2001:db8::10", 443, IPPROTO_TCP) ?:
 			      put_vip(VIP_EMPTY, "198.18.0.13", 80, IPPROTO_TCP) ?:
-			      put_vip(VIP_EMPTY + 1, "198.18.0.14", 80,
-				      IPPROTO_TCP);
+			      put_vip(VIP_EMPTY + 1, "198.18.0.14", 80, IPPROTO_TCP) ?:
+			      put_ring(VIP_GONE, 0, N_BACKENDS) ?:
+			      put_vip(VIP_GONE, "198.18.0.30", 80, IPPROTO_TCP);
 	if (!ret)
 		ret = bpf_map_update_elem(fd_of(skel->maps.xlb_ifaces), &lo,
 					  &ifc, BPF_ANY);
@@ -706,6 +960,12 @@ int main(void)
 		{ "lb: SYN flood keeps established flows", test_syn_flood },
 		{ "lb: NAT both ways, checksums from scratch", test_nat },
 		{ "lb: NAT, 2000 clients, no shared port", test_nat_many },
+		{ "lb: cache: hits skip the tables, FIN ends the entry",
+		  test_cache_hit },
+		{ "lb: cache: backend down moves, drain stays, VIP deletion "
+		  "stops",
+		  test_cache_follows },
+		{ "lb: cache: NAT replies", test_cache_nat_reply },
 	};
 	int err, status;
 
