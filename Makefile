@@ -48,9 +48,11 @@ XLBD_MODS := xlbd config config_filter config_lb config_text lb_parse rule loade
 	maps netlink api api_filter \
 	ifaces stats filter filter_check filter_lists filter_state keytab \
 	lb lb_ring lb_state lb_json lb_neigh lb_hints maglev api_lb \
-	health health_check health_probe metrics metrics_parse metrics_text $(COMMON)
+	health health_check health_probe metrics metrics_parse metrics_text \
+	api_config config_dump $(COMMON)
 XLBCTL_MODS := xlbctl client show rates show_filter show_lb cmd_filter \
-	cmd_batch cmd_lb lb_parse rule $(COMMON)
+	cmd_batch cmd_lb cmd_config config config_filter config_lb config_text \
+	lb_parse rule $(COMMON)
 XLBD_OBJS := $(patsubst %,$(BUILD)/ctl/%.o,$(XLBD_MODS))
 XLBCTL_OBJS := $(patsubst %,$(BUILD)/ctl/%.o,$(XLBCTL_MODS))
 

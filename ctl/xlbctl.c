@@ -3,8 +3,9 @@
  * xlbctl, the command line client of xlbd: global options, then a
  * {name, fn} table of objects whose handlers parse their keyword arguments
  * strictly (rule, allow, deny and batch files in cmd_filter.c and
- * cmd_batch.c, vip and backend in cmd_lb.c), ask the daemon over its control socket (client.c) and print
- * the answer as tables or JSON (show.h). Handlers return 0 or -errno, each
+ * cmd_batch.c, vip and backend in cmd_lb.c, config in cmd_config.c), ask
+ * the daemon over its control socket (client.c) and print the answer as
+ * tables or JSON (show.h). Handlers return 0 or -errno, each
  * error printed once; main maps -EINVAL to exit 1 (usage), others to 2.
  */
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include <time.h>
 
 #include "client.h"
+#include "cmd_config.h"
 #include "cmd_filter.h"
 #include "cmd_lb.h"
 #include "show.h"
@@ -61,6 +63,9 @@ static const char help_text[] =
 	"  xlbctl backend set VIP ADDR weight N\n"
 	"  xlbctl backend del VIP ADDR\n"
 	"  xlbctl backend list [VIP]\n"
+	"  xlbctl config check FILE\n"
+	"  xlbctl config reload\n"
+	"  xlbctl config dump\n"
 	"  xlbctl detach\n"
 	"  xlbctl help\n"
 	"\n"
@@ -92,14 +97,14 @@ static const char help_text[] =
 	"            weight 0 to 65535 (default 1) sets its share of new\n"
 	"            flows, 0 drains it (open flows stay); xlbd finds its\n"
 	"            next hop and MAC, list shows them and each one's state\n"
+	"  config    check FILE validates FILE as xlbd would, without xlbd;\n"
+	"            reload has xlbd apply its file again, only what changed\n"
+	"            (a bad file changes nothing: FILE:LINE says why); dump\n"
+	"            prints the running configuration, runtime changes\n"
+	"            included, as a file that loads back to the same state\n"
 	"  detach    remove xlb's programs, links and pins, then stop xlbd\n"
 	"\n"
-	"Not available in this version: config.\n"
-	"\n"
 	"Exit status: 0 ok, 1 usage error, 2 daemon or kernel error.\n";
-
-/* Objects of the grammar that later versions implement. */
-static const char *const unavailable[] = { "config" };
 
 struct ctl {
 	bool json;
@@ -414,6 +419,11 @@ static int do_backend(struct ctl *ctl, int argc, char **argv)
 	return lb_run(ctl->socket, ctl->json, "backend", argc, argv);
 }
 
+static int do_config(struct ctl *ctl, int argc, char **argv)
+{
+	return config_run(ctl->socket, ctl->json, argc, argv);
+}
+
 /* -b FILE: no object after it. */
 static int do_batch(struct ctl *ctl, int argc, char **argv)
 {
@@ -435,9 +445,11 @@ static int do_help(struct ctl *ctl, int argc, char **argv)
 }
 
 static const struct cmd cmds[] = {
-	{ "status", do_status },   { "stats", do_stats },   { "rule", do_rule },
-	{ "allow", do_allow },	   { "deny", do_deny },	    { "vip", do_vip },
-	{ "backend", do_backend }, { "detach", do_detach }, { "help", do_help },
+	{ "status", do_status },   { "stats", do_stats },
+	{ "rule", do_rule },	   { "allow", do_allow },
+	{ "deny", do_deny },	   { "vip", do_vip },
+	{ "backend", do_backend }, { "config", do_config },
+	{ "detach", do_detach },   { "help", do_help },
 };
 
 static int dispatch(struct ctl *ctl, int argc, char **argv)
@@ -454,14 +466,6 @@ static int dispatch(struct ctl *ctl, int argc, char **argv)
 			return usage_error(
 				"'--force' goes with allow/deny add/del or --batch");
 		return cmds[i].fn(ctl, argc - 1, argv + 1);
-	}
-	for (i = 0; i < ARRAY_SIZE(unavailable); i++) {
-		if (strcmp(argv[0], unavailable[i]) == 0) {
-			fprintf(stderr,
-				"xlbctl: '%s' is not available in this version\n",
-				argv[0]);
-			return -EINVAL;
-		}
 	}
 	return usage_error("unknown object '%s'", argv[0]);
 }

@@ -156,6 +156,8 @@ static size_t commands_init(void)
 		commands[n++] = filter_cmds[i];
 	for (size_t i = 0; i < lb_n_cmds && n < ARRAY_SIZE(commands); i++)
 		commands[n++] = lb_cmds[i];
+	for (size_t i = 0; i < config_n_cmds && n < ARRAY_SIZE(commands); i++)
+		commands[n++] = config_cmds[i];
 	return n;
 }
 
@@ -263,7 +265,7 @@ static void close_all(struct xlbd *d)
 	dp_close(&d->dp);
 }
 
-/* SIGHUP: reload the configuration file. */
+/* SIGHUP and the config_reload request. */
 int xlbd_reload(struct xlbd *d, char *err, size_t errlen)
 {
 	struct xlb_config *next = malloc(sizeof(*next));
@@ -294,6 +296,14 @@ int xlbd_reload(struct xlbd *d, char *err, size_t errlen)
 	return ret;
 }
 
+/* SIGHUP: the outcome is in the log. */
+static void reload(struct xlbd *d)
+{
+	char err[XLB_CONFIG_ERRLEN];
+
+	xlbd_reload(d, err, sizeof(err));
+}
+
 static int signal_fd(void)
 {
 	sigset_t set;
@@ -320,7 +330,6 @@ static int serve(struct xlbd *d, int sfd)
 	struct pollfd pfds[1 + LB_NEIGH_POLLFDS + HEALTH_MAX_PROBES +
 			   API_MAX_CLIENTS + 1 + METRICS_MAX_CLIENTS + 1];
 	struct signalfd_siginfo si;
-	char err[XLB_CONFIG_ERRLEN];
 
 	while (!d->stop) {
 		/* The signals, the resolver's, the probes', the socket's;
@@ -350,7 +359,7 @@ static int serve(struct xlbd *d, int sfd)
 		metrics_process(&d->metrics, mfds, nm);
 		while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 			if (si.ssi_signo == SIGHUP) {
-				xlbd_reload(d, err, sizeof(err));
+				reload(d);
 				continue;
 			}
 			log_info("signal %d: exiting, data plane left running",

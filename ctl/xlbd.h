@@ -34,6 +34,9 @@ extern const size_t filter_n_cmds;
 /* The load balancer's (api_lb.c). */
 extern const struct api_cmd lb_cmds[];
 extern const size_t lb_n_cmds;
+/* The configuration's: config_reload, config_dump (api_config.c). */
+extern const struct api_cmd config_cmds[];
+extern const size_t config_n_cmds;
 
 /*
  * Reload the configuration file, as SIGHUP does: validated whole (a bad
