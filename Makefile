@@ -29,11 +29,13 @@ BPF_CFLAGS := -target bpf -O2 -g -Wall -Wextra -Werror \
 	-Idataplane/include -I/usr/include/$(MULTIARCH)
 
 PKGS     := libbpf libxdp libmnl libconfig jansson
+# Only xlbd links these: libsystemd for sd_notify (ctl/notify.c).
+XLBD_PKGS := libsystemd
 CFLAGS   ?= -O2 -g
 XCFLAGS  := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
 	-Wno-missing-field-initializers -D_GNU_SOURCE \
 	-I$(BUILD) -Idataplane/include -Ictl
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(XLBD_PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lelf -lz
 
 BPF_SRCS := $(wildcard dataplane/*.bpf.c)
@@ -49,7 +51,7 @@ XLBD_MODS := xlbd config config_filter config_lb config_text lb_parse rule loade
 	ifaces stats filter filter_check filter_lists filter_state keytab \
 	lb lb_ring lb_state lb_json lb_neigh lb_hints maglev api_lb \
 	health health_check health_probe metrics metrics_parse metrics_text \
-	api_config config_dump $(COMMON)
+	api_config config_dump notify $(COMMON)
 XLBCTL_MODS := xlbctl client show rates show_filter show_lb cmd_filter \
 	cmd_batch cmd_lb cmd_config config config_filter config_lb config_text \
 	lb_parse rule $(COMMON)
@@ -72,7 +74,7 @@ all: $(BUILD)/xlbd $(BUILD)/xlbctl $(BPF_OBJS)
 # tool or library the build needs has gone missing since.
 DEPS_MISSING := $(shell for c in clang bpftool pkg-config clang-format \
 	shellcheck jq socat python3; do command -v $$c >/dev/null || echo $$c; \
-	done; pkg-config --exists $(PKGS) 2>/dev/null || echo libraries)
+	done; pkg-config --exists $(PKGS) $(XLBD_PKGS) 2>/dev/null || echo libraries)
 ifneq ($(DEPS_MISSING),)
 .PHONY: $(DEPS_STAMP)
 endif
@@ -103,7 +105,8 @@ $(BUILD)/ctl/%.o: ctl/%.c $(CTL_HDRS) $(SKELS) | $(DEPS_STAMP)
 
 $(BUILD)/xlbd: $(XLBD_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) \
+		$(shell pkg-config --libs $(XLBD_PKGS))
 
 $(BUILD)/xlbctl: $(XLBCTL_OBJS)
 	$(call msg,LINK,$@)

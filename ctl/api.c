@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The control socket server. The socket is created 0660 in a 0750
- * directory; clients are non-blocking and buffered, so a slow or hostile
- * client can neither stall the daemon nor make it allocate without bound.
- * Each complete line is parsed, dispatched through the command table, and
- * answered with one line.
+ * directory (both given to the --socket-group group, if any), and each
+ * peer's credentials are checked on accept: root and members of that group
+ * are served, anyone else gets one error line and is closed. Clients are
+ * non-blocking and buffered, within a per-request and a total limit, so a
+ * slow or hostile client can neither stall the daemon nor make it allocate
+ * without bound. Each complete line is parsed, dispatched through the
+ * command table, and answered with one line.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <libgen.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -40,25 +44,65 @@ static bool socket_alive(const char *path)
 	return alive;
 }
 
+int api_set_group(struct api_server *srv, const char *name, char *err,
+		  size_t errlen)
+{
+	struct group *gr;
+
+	if (strlen(name) >= sizeof(srv->group_name)) {
+		ERRF("--socket-group: '%s' is too long", name);
+		return -ENAMETOOLONG;
+	}
+	errno = 0;
+	gr = getgrnam(name);
+	if (!gr) {
+		ERRF("--socket-group: no group '%s'%s%s", name,
+		     errno ? ": " : "", errno ? strerror(errno) : "");
+		return errno ? -errno : -ENOENT;
+	}
+	snprintf(srv->group_name, sizeof(srv->group_name), "%s", name);
+	srv->group = gr->gr_gid;
+	srv->has_group = true;
+	return 0;
+}
+
+/* Give path to the socket's group, if there is one. */
+static int chgrp(struct api_server *srv, const char *path, char *err,
+		 size_t errlen)
+{
+	int e;
+
+	if (!srv->has_group || !chown(path, -1, srv->group))
+		return 0;
+	e = errno;
+	ERRF("%s: chown to group %s: %s", path, srv->group_name, strerror(e));
+	return -e;
+}
+
 int api_open(struct api_server *srv, const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char dir[sizeof(srv->path)];
+	char buf[sizeof(srv->path)], *dir;
 	mode_t old;
 	int ret;
 
 	memset(srv->clients, 0, sizeof(srv->clients));
+	srv->buffered = 0;
 	srv->fd = -1;
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		ERRF("%s: socket path too long", path);
 		return -ENAMETOOLONG;
 	}
 	snprintf(srv->path, sizeof(srv->path), "%s", path);
-	snprintf(dir, sizeof(dir), "%s", path);
-	if (mkdir(dirname(dir), 0750) && errno != EEXIST) {
+	snprintf(buf, sizeof(buf), "%s", path);
+	dir = dirname(buf);
+	if (mkdir(dir, 0750) && errno != EEXIST) {
 		ERRF("%s: %s", dir, strerror(errno));
 		return -errno;
 	}
+	ret = chgrp(srv, dir, err, errlen);
+	if (ret)
+		return ret;
 	if (socket_alive(path)) {
 		ERRF("%s: another xlbd is serving this socket", path);
 		return -EADDRINUSE;
@@ -81,11 +125,17 @@ int api_open(struct api_server *srv, const char *path, char *err, size_t errlen)
 		srv->fd = -1;
 		return ret;
 	}
+	ret = chgrp(srv, path, err, errlen);
+	if (ret) {
+		api_close(srv);
+		return ret;
+	}
 	return 0;
 }
 
 static void client_drop(struct api_server *srv, int i)
 {
+	srv->buffered -= srv->clients[i]->cap;
 	close(srv->clients[i]->fd);
 	free(srv->clients[i]->buf);
 	free(srv->clients[i]);
@@ -157,7 +207,7 @@ static json_t *error_msg(const char *text, int code)
 			 code);
 }
 
-static json_t *dispatch(struct api_server *srv, const char *line)
+static json_t *dispatch(struct api_server *srv, const char *line, size_t len)
 {
 	struct api_error e = { .code = API_FAILED };
 	json_error_t jerr;
@@ -165,10 +215,17 @@ static json_t *dispatch(struct api_server *srv, const char *line)
 	const char *cmd;
 	char err[600];
 
-	req = json_loads(line, JSON_REJECT_DUPLICATES, &jerr);
+	if (memchr(line, '\0', len))
+		return error_msg("malformed request: NUL byte", API_USAGE);
+	req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!req || !json_is_object(req)) {
 		json_decref(req);
 		return error_msg("malformed request: expected a JSON object",
+				 API_USAGE);
+	}
+	if (!json_is_string(json_object_get(req, "cmd"))) {
+		json_decref(req);
+		return error_msg("malformed request: \"cmd\" must be a string",
 				 API_USAGE);
 	}
 	cmd = json_string_value(json_object_get(req, "cmd"));
@@ -191,30 +248,41 @@ static json_t *dispatch(struct api_server *srv, const char *line)
 	return error_msg(err, API_USAGE);
 }
 
-/* Room for more input, up to API_MAX_REQUEST; false when there is none. */
-static bool client_room(struct api_client *c)
+/*
+ * Room for more input, up to API_MAX_REQUEST for one client and
+ * API_MAX_BUFFERED for all; NULL when there is room, else why not.
+ */
+static const char *client_room(struct api_server *srv, struct api_client *c)
 {
 	size_t cap = c->cap ? c->cap * 2 : API_MIN_BUFFER;
 	char *buf;
 
 	if (c->len < c->cap)
-		return true;
-	if (cap > API_MAX_REQUEST || !(buf = realloc(c->buf, cap)))
-		return false;
+		return NULL;
+	if (cap > API_MAX_REQUEST)
+		return "request too long";
+	if (srv->buffered - c->cap + cap > API_MAX_BUFFERED)
+		return "too many large requests at once: try again";
+	buf = realloc(c->buf, cap);
+	if (!buf)
+		return "out of memory";
+	srv->buffered += cap - c->cap;
 	c->buf = buf;
 	c->cap = cap;
-	return true;
+	return NULL;
 }
 
 /* Read what the client sent; answer each complete line. */
 static void client_read(struct api_server *srv, int i)
 {
 	struct api_client *c = srv->clients[i];
+	const char *full = client_room(srv, c);
 	ssize_t r;
 	char *nl;
 
-	if (!client_room(c)) {
-		reply(c->fd, error_msg("request too long", API_USAGE));
+	if (full) {
+		log_warn("control socket: %s, closing a client", full);
+		reply(c->fd, error_msg(full, API_USAGE));
 		client_drop(srv, i);
 		return;
 	}
@@ -231,7 +299,7 @@ static void client_read(struct api_server *srv, int i)
 		size_t used = nl - c->buf + 1;
 
 		*nl = '\0';
-		if (reply(c->fd, dispatch(srv, c->buf))) {
+		if (reply(c->fd, dispatch(srv, c->buf, used - 1))) {
 			client_drop(srv, i);
 			return;
 		}
@@ -240,24 +308,89 @@ static void client_read(struct api_server *srv, int i)
 	}
 	/* A large request is done with: give its memory back. */
 	if (!c->len && c->cap > API_MIN_BUFFER) {
+		srv->buffered -= c->cap;
 		free(c->buf);
 		c->buf = NULL;
 		c->cap = 0;
 	}
 }
 
+/* Is gid among the peer's supplementary groups? */
+static bool peer_in_groups(int fd, gid_t gid)
+{
+	socklen_t len = 64 * sizeof(gid_t);
+	gid_t *groups = malloc(len);
+	bool found = false;
+
+	if (groups && getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) &&
+	    errno == ERANGE) {
+		free(groups);
+		groups = malloc(len);
+		if (groups &&
+		    getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len))
+			len = 0;
+	}
+	for (size_t k = 0; groups && k < len / sizeof(gid_t); k++)
+		found |= groups[k] == gid;
+	free(groups);
+	return found;
+}
+
+/*
+ * Root, or a member of the socket's group (primary or supplementary, as
+ * the peer was when it connected)? Otherwise err says who was refused.
+ */
+static bool peer_allowed(struct api_server *srv, int fd, char *err,
+			 size_t errlen)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len)) {
+		ERRF("permission denied: peer credentials: %s",
+		     strerror(errno));
+		return false;
+	}
+	if (cred.uid == 0)
+		return true;
+	if (srv->has_group &&
+	    (cred.gid == srv->group || peer_in_groups(fd, srv->group)))
+		return true;
+	if (srv->has_group)
+		ERRF("permission denied: uid %u is not root or in group %s",
+		     (unsigned)cred.uid, srv->group_name);
+	else
+		ERRF("permission denied: uid %u is not root (xlbd has no "
+		     "--socket-group)",
+		     (unsigned)cred.uid);
+	return false;
+}
+
+/* One error line to a client that is not taken on, then close it. */
+static void refuse(int fd, const char *text)
+{
+	reply(fd, error_msg(text, API_FAILED));
+	close(fd);
+}
+
 static void accept_client(struct api_server *srv)
 {
 	int fd = accept4(srv->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	char err[200];
 	int i;
 
 	if (fd < 0)
 		return;
+	if (!peer_allowed(srv, fd, err, sizeof(err))) {
+		log_warn("control socket: %s", err);
+		refuse(fd, err);
+		return;
+	}
 	for (i = 0; i < API_MAX_CLIENTS && srv->clients[i]; i++)
 		;
 	if (i == API_MAX_CLIENTS) {
 		log_warn("control socket: too many clients, refusing one");
-		close(fd);
+		refuse(fd, "too many clients: try again");
 		return;
 	}
 	srv->clients[i] = calloc(1, sizeof(*srv->clients[i]));

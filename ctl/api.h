@@ -3,13 +3,17 @@
  * The control socket: a unix stream socket speaking JSON lines. A request
  * is one object {"cmd": NAME, ...}; the reply is {"ok": true, "data": ...}
  * or {"ok": false, "error": TEXT, "code": 1|2}. Reads never block the
- * daemon; a malformed or oversized request gets an error reply.
+ * daemon; a malformed or oversized request gets an error reply. Only root
+ * and members of the socket's group (--socket-group) are served: the peer's
+ * credentials are checked on accept, whatever the file's permissions.
  */
 #ifndef XLB_API_H
 #define XLB_API_H
 
 #include <poll.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <jansson.h>
 
 #define API_MAX_CLIENTS 32
@@ -17,6 +21,12 @@
  * 80 MB); the buffer grows from API_MIN_BUFFER as a request needs it. */
 #define API_MAX_REQUEST (256u << 20)
 #define API_MIN_BUFFER 65536
+/* What all clients' buffers may hold together: two requests of the largest
+ * size, so a few clients streaming without a newline cannot make the
+ * daemon hold API_MAX_CLIENTS times the limit. */
+#define API_MAX_BUFFERED (2 * (size_t)API_MAX_REQUEST)
+/* A group name, as getgrnam() takes it. */
+#define API_GROUP_LEN 64
 
 /* Exit codes the client reports (DESIGN.md: 1 usage, 2 daemon/kernel). */
 enum api_code {
@@ -51,7 +61,16 @@ struct api_server {
 	size_t n_cmds;
 	void *ctx;
 	struct api_client *clients[API_MAX_CLIENTS];
+	size_t buffered; /* the clients' buffers' sizes, summed */
+	bool has_group; /* members of group are served, besides root */
+	gid_t group;
+	char group_name[API_GROUP_LEN];
 };
+
+/* Serve members of the group NAME besides root, and give the socket and
+ * its directory to that group (at api_open). Returns 0 or -errno. */
+int api_set_group(struct api_server *srv, const char *name, char *err,
+		  size_t errlen);
 
 int api_open(struct api_server *srv, const char *path, char *err,
 	     size_t errlen);

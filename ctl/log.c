@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Logging to stderr: one line per message, prefixed with the journald
- * priority marker "<N>" when stderr is the journal, otherwise with the
+ * priority marker "<N>" when stderr is the journal (systemd's
+ * JOURNAL_STREAM names stderr's device and inode), otherwise with the
  * level name. libbpf and libxdp are routed here so their output obeys -v.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
@@ -15,6 +18,8 @@
 #include "log.h"
 
 static int log_level = LOG_INFO;
+/* Is stderr the journal? -1: not yet looked at. */
+static int log_journal = -1;
 
 static const char *const prio_names[] = {
 	[LOG_EMERG] = "emerg", [LOG_ALERT] = "alert",  [LOG_CRIT] = "crit",
@@ -22,9 +27,22 @@ static const char *const prio_names[] = {
 	[LOG_INFO] = "info",   [LOG_DEBUG] = "debug",
 };
 
+bool log_is_journal(const char *stream, int fd)
+{
+	unsigned long long dev, ino;
+	struct stat st;
+	int end = 0;
+
+	if (!stream || sscanf(stream, "%llu:%llu%n", &dev, &ino, &end) != 2 ||
+	    stream[end] || fstat(fd, &st))
+		return false;
+	return st.st_dev == dev && st.st_ino == ino;
+}
+
 void log_set_level(int level)
 {
 	log_level = level;
+	log_journal = log_is_journal(getenv("JOURNAL_STREAM"), STDERR_FILENO);
 }
 
 int log_get_level(void)
@@ -34,19 +52,19 @@ int log_get_level(void)
 
 static void log_vmsg(int prio, const char *fmt, va_list ap)
 {
-	static int journal = -1;
 	char line[1024];
 	size_t n;
 
 	if (prio > log_level)
 		return;
-	if (journal < 0)
-		journal = getenv("JOURNAL_STREAM") != NULL;
+	if (log_journal < 0)
+		log_journal =
+			log_is_journal(getenv("JOURNAL_STREAM"), STDERR_FILENO);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	n = strlen(line);
 	while (n && line[n - 1] == '\n')
 		line[--n] = '\0';
-	if (journal)
+	if (log_journal)
 		fprintf(stderr, "<%d>%s\n", prio, line);
 	else
 		fprintf(stderr, "xlbd: %s: %s\n",

@@ -26,6 +26,7 @@
 #include "loader.h"
 #include "log.h"
 #include "metrics.h"
+#include "notify.h"
 #include "stats.h"
 #include "util.h"
 #include "xlbd.h"
@@ -44,6 +45,8 @@ static const char usage_text[] =
 	"      --pin-dir DIR     bpffs directory for pins (" DEFAULT_PIN_DIR
 	")\n"
 	"      --socket PATH     control socket (" DEFAULT_SOCKET ")\n"
+	"      --socket-group NAME\n"
+	"                        serve the group's members too, not only root\n"
 	"      --metrics ADDR:PORT\n"
 	"                        serve /metrics on ADDR:PORT, [ADDR6]:PORT or\n"
 	"                        off (" METRICS_DEFAULT_ADDR ")\n"
@@ -277,9 +280,11 @@ int xlbd_reload(struct xlbd *d, char *err, size_t errlen)
 		return -ENOMEM;
 	}
 	log_info("reloading %s", d->config_path);
+	notify_reloading();
 	ret = xlb_config_load(d->config_path, next, err, errlen);
 	if (ret) {
 		log_err("reload refused, running configuration kept: %s", err);
+		notify_ready("serving; last reload refused");
 		free(next);
 		return ret;
 	}
@@ -292,6 +297,8 @@ int xlbd_reload(struct xlbd *d, char *err, size_t errlen)
 		d->conf = *next;
 		log_info("reload applied");
 	}
+	notify_ready(ret ? "serving; last reload failed part-way" :
+			   "serving; reload applied");
 	free(next);
 	return ret;
 }
@@ -425,7 +432,9 @@ static int run(struct xlbd *d)
 		return 2;
 	}
 	log_info("serving %s", d->socket_path);
+	notify_ready("serving");
 	ret = serve(d, sfd);
+	notify_stopping();
 	metrics_close(&d->metrics);
 	api_close(&d->api);
 	close(sfd);
@@ -465,6 +474,7 @@ enum {
 	OPT_CHECK = 256,
 	OPT_PIN_DIR,
 	OPT_SOCKET,
+	OPT_SOCKET_GROUP,
 	OPT_METRICS,
 	OPT_DETACH,
 	OPT_VERSION,
@@ -475,6 +485,7 @@ static const struct option long_opts[] = {
 	{ "check-config", no_argument, NULL, OPT_CHECK },
 	{ "pin-dir", required_argument, NULL, OPT_PIN_DIR },
 	{ "socket", required_argument, NULL, OPT_SOCKET },
+	{ "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
 	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "detach", no_argument, NULL, OPT_DETACH },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -487,7 +498,7 @@ int main(int argc, char **argv)
 {
 	static struct xlbd d = { .pin_dir = DEFAULT_PIN_DIR,
 				 .socket_path = DEFAULT_SOCKET };
-	const char *metrics = METRICS_DEFAULT_ADDR;
+	const char *metrics = METRICS_DEFAULT_ADDR, *group = NULL;
 	bool check = false, do_detach = false;
 	char err[XLB_CONFIG_ERRLEN];
 	int opt, level = LOG_INFO;
@@ -505,6 +516,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_SOCKET:
 			d.socket_path = optarg;
+			break;
+		case OPT_SOCKET_GROUP:
+			group = optarg;
 			break;
 		case OPT_METRICS:
 			metrics = optarg;
@@ -532,6 +546,10 @@ int main(int argc, char **argv)
 	}
 	log_set_level(level);
 	log_route_libs();
+	if (group && api_set_group(&d.api, group, err, sizeof(err))) {
+		log_err("%s", err);
+		return 1;
+	}
 	if (metrics_parse_addr(metrics, &d.metrics_addr, err, sizeof(err))) {
 		log_err("%s", err);
 		return 1;

@@ -11,7 +11,7 @@ PACKAGES=(
 	# build
 	make gcc clang llvm pkg-config libc6-dev linux-libc-dev
 	libbpf-dev libxdp-dev libelf-dev zlib1g-dev
-	libmnl-dev libconfig-dev libjansson-dev
+	libmnl-dev libconfig-dev libjansson-dev libsystemd-dev
 	bpftool xdp-tools
 	# checks
 	clang-format shellcheck
@@ -19,6 +19,7 @@ PACKAGES=(
 	iproute2 iputils-ping ethtool socat iperf3 curl procps psmisc util-linux
 	python3 jq tcpdump nftables
 	python3-prometheus-client
+	systemd # systemd-analyze verifies configs/xlbd.service
 )
 
 missing=()
