@@ -315,7 +315,7 @@ void health_configure(struct lb *lb, const struct xlb_config *conf)
 int health_timeout(struct lb *lb)
 {
 	struct health *h = lb->health;
-	__u64 now, next = UINT64_MAX;
+	__u64 next = UINT64_MAX;
 
 	if (!h)
 		return -1;
@@ -330,13 +330,7 @@ int health_timeout(struct lb *lb)
 			 h->running < HEALTH_MAX_PROBES && x->next_ns < next)
 			next = x->next_ns;
 	}
-	if (next == UINT64_MAX)
-		return -1;
-	now = now_ns();
-	if (next <= now)
-		return 0;
-	next = (next - now + NS_PER_MS - 1) / NS_PER_MS;
-	return next > INT_MAX ? INT_MAX : (int)next;
+	return poll_timeout_ms(next);
 }
 
 int health_pollfds(struct lb *lb, struct pollfd *pfds, int max)

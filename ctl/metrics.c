@@ -115,18 +115,12 @@ int metrics_pollfds(struct metrics_server *srv, struct pollfd *pfds, int max)
 
 int metrics_timeout(const struct metrics_server *srv)
 {
-	uint64_t next = UINT64_MAX, now;
+	uint64_t next = UINT64_MAX;
 
 	for (int i = 0; i < METRICS_MAX_CLIENTS; i++)
 		if (srv->clients[i] && srv->clients[i]->deadline_ns < next)
 			next = srv->clients[i]->deadline_ns;
-	if (next == UINT64_MAX)
-		return -1;
-	now = now_ns();
-	if (next <= now)
-		return 0;
-	next = (next - now + NS_PER_MS - 1) / NS_PER_MS;
-	return next > INT_MAX ? INT_MAX : (int)next;
+	return poll_timeout_ms(next);
 }
 
 static const char *reason(int status)

@@ -5,6 +5,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -76,4 +77,17 @@ uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int poll_timeout_ms(uint64_t deadline_ns)
+{
+	uint64_t now, ms;
+
+	if (deadline_ns == UINT64_MAX)
+		return -1;
+	now = now_ns();
+	if (deadline_ns <= now)
+		return 0;
+	ms = (deadline_ns - now + 999999) / 1000000;
+	return ms > INT_MAX ? INT_MAX : (int)ms;
 }

@@ -25,6 +25,12 @@ int errf(char *err, size_t errlen, const char *fmt, ...)
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t now_ns(void);
 
+/*
+ * A poll() timeout in ms until deadline (a now_ns() time), rounded up:
+ * 0 when it has passed, -1 (wait for ever) for UINT64_MAX.
+ */
+int poll_timeout_ms(uint64_t deadline_ns);
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif /* XLB_UTIL_H */

@@ -258,14 +258,17 @@ static __always_inline __u8 xlb_hint_of(const __be32 *addr, __u8 family)
 	return hints ? hints->count[xlb_hint_pos(h)] : 0;
 }
 
-/* The VIP of a destination, looked up only where the hints say one may be. */
+/*
+ * The VIP of a destination whose hint byte is hint, looked up only where
+ * the hint says one may be.
+ */
 static __always_inline const struct xlb_vip *
-xlb_vip_of(const __be32 *addr, __be16 port, __u8 proto, __u8 family)
+xlb_vip_lookup(__u8 hint, const __be32 *addr, __be16 port, __u8 proto,
+	       __u8 family)
 {
 	struct xlb_vip_key k = { .port = port,
 				 .proto = proto,
 				 .family = family };
-	__u8 hint = xlb_hint_of(addr, family);
 	const struct xlb_vip *vip;
 
 	if (!(hint & (XLB_HINT_PORT | XLB_HINT_ALL_PORTS)))
@@ -280,6 +283,14 @@ xlb_vip_of(const __be32 *addr, __be16 port, __u8 proto, __u8 family)
 		return NULL;
 	k.port = 0;
 	return bpf_map_lookup_elem(&xlb_vips, &k);
+}
+
+/* The same, hint and all, for a destination out of a packet's payload. */
+static __always_inline const struct xlb_vip *
+xlb_vip_of(const __be32 *addr, __be16 port, __u8 proto, __u8 family)
+{
+	return xlb_vip_lookup(xlb_hint_of(addr, family), addr, port, proto,
+			      family);
 }
 
 /* Count a packet's table lookup for its VIP; the VIP's counters. */
@@ -486,12 +497,13 @@ __noinline int xlb_lb_reply(struct xdp_md *ctx, const struct xlb_pkt *pkt,
 }
 
 /*
- * A TCP or UDP packet for a VIP, through the tables: a verdict, or
+ * A TCP or UDP packet for a VIP (hint: its destination's hint byte, as
+ * the stage read it), through the tables: a verdict, or
  * XLB_CONTINUE when there is no VIP for it after all. Flows it forwards
  * are remembered in the flow cache. A global function, verified on its
  * own (see xlb_filter()).
  */
-__noinline int xlb_lb(struct xdp_md *ctx, const struct xlb_pkt *pkt,
+__noinline int xlb_lb(struct xdp_md *ctx, const struct xlb_pkt *pkt, __u8 hint,
 		      __u64 bytes)
 {
 	const struct xlb_vip *vip;
@@ -508,7 +520,8 @@ __noinline int xlb_lb(struct xdp_md *ctx, const struct xlb_pkt *pkt,
 	/* Before the lookups: an entry made from a VIP that is being
 	 * deleted then carries the generation its deletion ends. */
 	gen = xlb_vip_gen();
-	vip = xlb_vip_of(pkt->daddr, pkt->dport, pkt->l4_proto, fk.k.family);
+	vip = xlb_vip_lookup(hint, pkt->daddr, pkt->dport, pkt->l4_proto,
+			     fk.k.family);
 	if (!vip)
 		return XLB_CONTINUE;
 	if (pkt->flags & XLB_PKT_FRAGMENT) {
@@ -569,7 +582,7 @@ static __always_inline __u32 xlb_lb_stage(struct xdp_md *ctx,
 	}
 	hint = xlb_hint_of(pkt->daddr, fk.k.family);
 	if (hint & (XLB_HINT_PORT | XLB_HINT_ALL_PORTS))
-		v = xlb_lb(ctx, pkt, bytes);
+		v = xlb_lb(ctx, pkt, hint, bytes);
 	if (v != XLB_CONTINUE || !(hint & XLB_HINT_SNAT))
 		return v;
 	if (whole) {

@@ -188,17 +188,6 @@ ids_ok() {
 	return 1
 }
 
-# expect_fail RC PATTERN CMD...: CMD exits RC and says PATTERN on stderr.
-expect_fail() {
-	local want=$1 pattern=$2 rc=0
-	shift 2
-	"$@" >/dev/null 2>"$T_DIR/stderr" || rc=$?
-	if [ "$rc" -ne "$want" ] || ! grep -q -- "$pattern" "$T_DIR/stderr"; then
-		echo "  exit $rc (want $want): $(cat "$T_DIR/stderr")"
-		return 1
-	fi
-}
-
 # ssh_ctl ARGS...: xlbctl as if run over SSH from $GOOD.
 ssh_ctl() {
 	SSH_CONNECTION=$SSH "$XLBCTL" -s "$T_DIR/ff.sock" "$@"

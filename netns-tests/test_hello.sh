@@ -76,17 +76,6 @@ tcp_transfer() {
 	cmp -s "$T_DIR/send.bin" "$T_DIR/recv.bin"
 }
 
-# expect_fail RC PATTERN CMD...: CMD exits RC and says PATTERN on stderr.
-expect_fail() {
-	local want=$1 pattern=$2 rc=0
-	shift 2
-	"$@" >/dev/null 2>"$T_DIR/stderr" || rc=$?
-	if [ "$rc" -ne "$want" ] || ! grep -q -- "$pattern" "$T_DIR/stderr"; then
-		echo "  exit $rc (want $want): $(cat "$T_DIR/stderr")"
-		return 1
-	fi
-}
-
 # The CLI's errors and the config check, against a running daemon.
 cli_errors() {
 	local name=$1 conf=$2

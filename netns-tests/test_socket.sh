@@ -57,17 +57,6 @@ CONF
 	return 1
 }
 
-# expect_fail RC PATTERN CMD...: CMD exits RC and says PATTERN on stderr.
-expect_fail() {
-	local want=$1 pattern=$2 rc=0
-	shift 2
-	"$@" >/dev/null 2>"$T_DIR/stderr" || rc=$?
-	if [ "$rc" -ne "$want" ] || ! grep -q -- "$pattern" "$T_DIR/stderr"; then
-		echo "  exit $rc (want $want): $(cat "$T_DIR/stderr")"
-		return 1
-	fi
-}
-
 # mode PATH: "octal-mode owner:group".
 mode() {
 	stat -c '%a %U:%G' "$1"
