@@ -6,6 +6,8 @@
 #   make bench      ns/packet of the data plane's stages (root)
 #   make demo       namespace topologies with xlbd and traffic (counters, then
 #                   the load balancer), then cleanup
+#   make install    xlbd and xlbctl into $(PREFIX)/sbin, the systemd unit and
+#                   the example configurations (PREFIX=/usr/local, DESTDIR)
 #   make V=1        show the full commands
 # scripts/deps.sh installs whatever Debian packages are missing.
 
@@ -66,7 +68,7 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 .SECONDARY: $(SKELS) $(BPF_OBJS)
 
 .PHONY: all deps test test-unit test-bpf test-netns check-format format \
-	shellcheck bench demo clean
+	shellcheck bench demo install clean
 
 all: $(BUILD)/xlbd $(BUILD)/xlbctl $(BPF_OBJS)
 
@@ -111,6 +113,30 @@ $(BUILD)/xlbd: $(XLBD_OBJS)
 $(BUILD)/xlbctl: $(XLBCTL_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# A second xlbd whose programs differ from build/xlbd's in their
+# instructions only (XLB_BUILD_VARIANT), for the program upgrade test.
+VARIANT := $(BUILD)/variant
+$(VARIANT)/xlb.bpf.o: dataplane/xlb.bpf.c $(BPF_HDRS) | $(DEPS_STAMP)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DXLB_BUILD_VARIANT=1 -c $< -o $(@:.o=.tmp.o)
+	$(Q)$(BPFTOOL) gen object $@ $(@:.o=.tmp.o)
+	$(Q)rm -f $(@:.o=.tmp.o)
+
+$(VARIANT)/xlb.skel.h: $(VARIANT)/xlb.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name xlb > $@.tmp
+	$(Q)mv $@.tmp $@
+
+$(VARIANT)/loader.o: ctl/loader.c $(CTL_HDRS) $(VARIANT)/xlb.skel.h | $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -I$(VARIANT) $(XCFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(VARIANT)/xlbd: $(filter-out $(BUILD)/ctl/loader.o,$(XLBD_OBJS)) $(VARIANT)/loader.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) \
+		$(shell pkg-config --libs $(XLBD_PKGS))
 
 # Unit tests: each ctl/tests/test_X.c links the modules it names in its
 # first line, "// modules: a b c", and those a named module cannot link
@@ -185,7 +211,7 @@ format:
 shellcheck: | $(DEPS_STAMP)
 	$(Q)shellcheck -x $(SHELL_SCRIPTS)
 
-test: all $(UNIT_TESTS) $(BPF_TESTS) | $(DEPS_STAMP)
+test: all $(UNIT_TESTS) $(BPF_TESTS) $(VARIANT)/xlbd | $(DEPS_STAMP)
 	$(Q)bash scripts/run-tests.sh all
 
 test-unit: $(UNIT_TESTS)
@@ -194,12 +220,24 @@ test-unit: $(UNIT_TESTS)
 test-bpf: all $(BPF_TESTS)
 	$(Q)bash scripts/run-tests.sh bpf
 
-test-netns: all
+test-netns: all $(VARIANT)/xlbd
 	$(Q)bash scripts/run-tests.sh netns
 
 demo: all
 	$(Q)bash scripts/demo.sh
 	$(Q)bash scripts/demo-lb.sh
+
+# The unit names /usr/local/sbin; another PREFIX is written into it.
+PREFIX  ?= /usr/local
+UNITDIR ?= /etc/systemd/system
+install: all
+	$(Q)install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(PREFIX)/share/xlb/configs
+	$(Q)install -m 0755 $(BUILD)/xlbd $(BUILD)/xlbctl $(DESTDIR)$(PREFIX)/sbin/
+	$(Q)sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|g' configs/xlbd.service \
+		> $(DESTDIR)$(UNITDIR)/xlbd.service
+	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/xlbd.service
+	$(Q)install -m 0644 configs/*.conf $(DESTDIR)$(PREFIX)/share/xlb/configs/
 
 clean:
 	$(Q)rm -rf $(BUILD)

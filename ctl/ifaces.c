@@ -340,6 +340,9 @@ static json_t *hook_json(struct xlb_dp *dp, int ifindex, unsigned int dir)
 	o = json_pack("{s:b}", "attached", st.attached);
 	if (st.attached)
 		json_object_set_new(o, "prog_id", json_integer(st.prog_id));
+	if (st.stale)
+		json_object_set_new(o, "stale_prog_id",
+				    json_integer(st.stale_id));
 	if (st.foreign)
 		json_object_set_new(o, "foreign_prog_id",
 				    json_integer(st.prog_id));

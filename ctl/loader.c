@@ -3,7 +3,9 @@
  * Loading, pinning, adopting and attaching the data plane. Programs are
  * pinned as prog_<name> and maps by their own names under the pin dir; a
  * daemon that finds them adopts them instead of loading twice, so a
- * restart never disturbs traffic or counters. XDP goes through libxdp,
+ * restart never disturbs traffic or counters; a daemon of another build
+ * loads its own programs against the pinned maps and swaps them in, each
+ * hook in one step. XDP goes through libxdp,
  * which on kernels without a working dispatcher falls back to attaching
  * the one program directly; tc goes through libbpf's bpf_tc_* (clsact,
  * direct action) with xlb's own handle and priority.
@@ -18,6 +20,7 @@
 #include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/if_link.h>
 #include <linux/magic.h>
 
 #include <bpf/bpf.h>
@@ -95,6 +98,54 @@ static __u32 prog_id_of(int fd)
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return 0;
 	return info.id;
+}
+
+static __u32 map_id_of(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.id;
+}
+
+/*
+ * Whether program id uses this data plane's xlb_ifaces map: every xlb
+ * program does, so this tells an earlier build's program, loaded against
+ * the same pins, from a foreign one.
+ */
+static bool prog_uses_our_maps(const struct xlb_dp *dp, __u32 id)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info), ids[64];
+	bool ours = false;
+	int fd;
+
+	if (!id || !dp->ifaces_map_id)
+		return false;
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return false;
+	info.nr_map_ids = ARRAY_SIZE(ids);
+	info.map_ids = (__u64)(unsigned long)ids;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+		for (__u32 i = 0; i < info.nr_map_ids && i < ARRAY_SIZE(ids);
+		     i++)
+			ours |= ids[i] == dp->ifaces_map_id;
+	close(fd);
+	return ours;
+}
+
+/* Sort the program at a hook into this build's, an earlier one's, other. */
+static void classify(const struct xlb_dp *dp, __u32 id, __u32 current,
+		     struct dp_hook_state *st)
+{
+	st->prog_id = id;
+	st->attached = id == current;
+	st->stale = !st->attached && prog_uses_our_maps(dp, id);
+	st->stale_id = st->stale ? id : 0;
+	st->foreign = !st->attached && !st->stale;
 }
 
 static void pin_path(const struct xlb_dp *dp, const char *name, char *buf,
@@ -242,35 +293,108 @@ static int read_sizes(struct xlb_dp *dp)
 	return 0;
 }
 
-static int load(struct xlb_dp *dp, char *err, size_t errlen)
+/* FNV-1a over this build's BPF object, never 0. */
+static __u32 obj_hash(void)
+{
+	size_t n;
+	const unsigned char *b = xlb__elf_bytes(&n);
+	__u32 h = 2166136261u;
+
+	while (n--)
+		h = (h ^ *b++) * 16777619u;
+	return h ? h : 1;
+}
+
+/* Record in xlb_meta which object the pinned programs came from. */
+static int meta_set_hash(struct xlb_dp *dp, __u32 hash, char *err,
+			 size_t errlen)
+{
+	struct xlb_meta meta = {};
+	__u32 key = 0;
+
+	if (!bpf_map_lookup_elem(dp->map_meta, &key, &meta)) {
+		meta.obj_hash = hash;
+		if (!bpf_map_update_elem(dp->map_meta, &key, &meta, BPF_ANY))
+			return 0;
+	}
+	ERRF("%s/xlb_meta: %s", dp->pin_dir, strerror(errno));
+	return -errno;
+}
+
+/*
+ * The kernel makes every devmap BPF_F_RDONLY_PROG by itself, so libbpf 1.1
+ * finds a pinned xlb_tx_ports incompatible with the object's definition
+ * (which cannot carry the flag): hand it the pinned map directly.
+ */
+static int reuse_tx_ports(struct xlb *skel, const struct xlb_dp *dp)
+{
+	char path[PATH_MAX + 32];
+	int fd, ret;
+
+	pin_path(dp, "xlb_tx_ports", path, sizeof(path));
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	ret = bpf_map__set_pin_path(skel->maps.xlb_tx_ports, NULL);
+	if (!ret)
+		ret = bpf_map__reuse_fd(skel->maps.xlb_tx_ports, fd);
+	close(fd);
+	return ret;
+}
+
+/*
+ * Open this build's object and load it against the maps pinned in the pin
+ * dir (libbpf reuses each one whose layout matches, creates and pins the
+ * others). Returns the skeleton, or NULL with *ret and err set.
+ */
+static struct xlb *load_object(struct xlb_dp *dp, int *ret, char *err,
+			       size_t errlen)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = dp->pin_dir);
-	struct bpf_program *progs[ARRAY_SIZE(pinned_progs)];
-	struct bpf_map *maps[ARRAY_SIZE(pinned_maps)];
-	char path[PATH_MAX + 32], msg[128];
-	struct xlb *skel;
-	int ret = 0;
+	struct xlb *skel = xlb__open_opts(&opts);
+	char msg[128];
 
-	skel = xlb__open_opts(&opts);
 	if (!skel) {
+		*ret = -errno;
 		ERRF("opening the BPF object: %s", strerror(errno));
-		return -errno;
+		return NULL;
 	}
-	ret = dp_size_maps(skel, dp->max_rules, dp->max_prefixes);
-	if (!ret)
-		ret = xlb__load(skel);
-	if (ret) {
-		libbpf_strerror(ret, msg, sizeof(msg));
-		ERRF("loading the BPF object (pins in %s): %s%s", dp->pin_dir,
-		     msg,
-		     ret == -EINVAL ?
-			     " (pinned maps from another build? see -v)" :
-			     "");
-		goto out;
-	}
+	*ret = dp_size_maps(skel, dp->max_rules, dp->max_prefixes);
+	if (!*ret)
+		*ret = reuse_tx_ports(skel, dp);
+	if (!*ret)
+		*ret = xlb__load(skel);
+	if (!*ret)
+		return skel;
+	libbpf_strerror(*ret, msg, sizeof(msg));
+	ERRF("loading the BPF object (pins in %s): %s%s", dp->pin_dir, msg,
+	     *ret == -EINVAL ? " (pinned maps of another layout under the "
+			       "same ABI version? see -v)" :
+			       "");
+	xlb__destroy(skel);
+	return NULL;
+}
+
+/* The skeleton's programs in pinned_progs' order. */
+static void skel_progs(struct xlb *skel, struct bpf_program **progs)
+{
 	progs[0] = skel->progs.xlb_xdp;
 	progs[1] = skel->progs.xlb_tc_ingress;
 	progs[2] = skel->progs.xlb_tc_egress;
+}
+
+static int load(struct xlb_dp *dp, char *err, size_t errlen)
+{
+	struct bpf_program *progs[ARRAY_SIZE(pinned_progs)];
+	struct bpf_map *maps[ARRAY_SIZE(pinned_maps)];
+	char path[PATH_MAX + 32];
+	struct xlb *skel;
+	int ret = 0;
+
+	skel = load_object(dp, &ret, err, errlen);
+	if (!skel)
+		return ret;
+	skel_progs(skel, progs);
 	for (size_t i = 0; i < ARRAY_SIZE(pinned_maps); i++) {
 		maps[i] = bpf_object__find_map_by_name(skel->obj,
 						       pinned_maps[i].pin);
@@ -297,7 +421,91 @@ static int load(struct xlb_dp *dp, char *err, size_t errlen)
 		*fd_at(dp, pinned_maps[i].fd_off) = dup(bpf_map__fd(maps[i]));
 	ret = check_meta(dp, err, errlen);
 	if (!ret)
+		ret = meta_set_hash(dp, obj_hash(), err, errlen);
+	if (!ret)
 		ret = read_sizes(dp);
+out:
+	xlb__destroy(skel);
+	return ret;
+}
+
+static bool same_tag(int fd_a, int fd_b)
+{
+	struct bpf_prog_info a = {}, b = {};
+	__u32 len_a = sizeof(a), len_b = sizeof(b);
+
+	if (bpf_obj_get_info_by_fd(fd_a, &a, &len_a) ||
+	    bpf_obj_get_info_by_fd(fd_b, &b, &len_b))
+		return false;
+	return !memcmp(a.tag, b.tag, sizeof(a.tag));
+}
+
+/*
+ * Pin fd in place of the pinned program i in one step: pinned beside it,
+ * then renamed over it (bpffs renames atomically; names with dots are
+ * reserved there, hence "_new").
+ */
+static int repin(struct xlb_dp *dp, size_t i, int fd, char *err, size_t errlen)
+{
+	char path[PATH_MAX + 32], tmp[PATH_MAX + 40];
+
+	pin_path(dp, pinned_progs[i].pin, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s_new", path);
+	unlink(tmp);
+	if (bpf_obj_pin(fd, tmp) || rename(tmp, path)) {
+		int e = errno;
+
+		ERRF("pinning %s: %s", path, strerror(e));
+		unlink(tmp);
+		return -e;
+	}
+	return 0;
+}
+
+/*
+ * After adopting: if this build's programs differ from the pinned ones
+ * (their tags, hashes of the instructions, differ), load them against the
+ * pinned maps and pin them in place of the old ones. The old programs run
+ * on until dp_attach_*() replaces them on each interface; a daemon that
+ * dies in between finds this build's pins and the old programs attached,
+ * and replaces them then.
+ */
+static int upgrade(struct xlb_dp *dp, char *err, size_t errlen)
+{
+	struct bpf_program *progs[ARRAY_SIZE(pinned_progs)];
+	struct xlb_meta meta = {};
+	__u32 key = 0, hash = obj_hash();
+	struct xlb *skel;
+	int ret;
+
+	if (!bpf_map_lookup_elem(dp->map_meta, &key, &meta) &&
+	    meta.obj_hash == hash)
+		return 0; /* the pinned programs are this build's */
+	skel = load_object(dp, &ret, err, errlen);
+	if (!skel)
+		return ret;
+	skel_progs(skel, progs);
+	for (size_t i = 0; i < ARRAY_SIZE(pinned_progs); i++) {
+		int fd = bpf_program__fd(progs[i]), *cur;
+		__u32 *id, old;
+
+		cur = fd_at(dp, pinned_progs[i].fd_off);
+		if (*cur >= 0 && same_tag(fd, *cur))
+			continue;
+		ret = repin(dp, i, fd, err, errlen);
+		if (ret)
+			goto out;
+		id = (__u32 *)((char *)dp + pinned_progs[i].id_off);
+		old = *id;
+		if (*cur >= 0)
+			close(*cur);
+		*cur = dup(fd);
+		*id = prog_id_of(fd);
+		log_info("%s: this build's program (id %u) replaces the pinned "
+			 "one (id %u)",
+			 pinned_progs[i].pin, *id, old);
+	}
+	ret = meta_set_hash(dp, hash, err, errlen);
 out:
 	xlb__destroy(skel);
 	return ret;
@@ -329,6 +537,9 @@ int dp_open(struct xlb_dp *dp, const char *pin_dir, bool adopt_only,
 	pin_path(dp, pinned_progs[0].pin, path, sizeof(path));
 	if (!access(path, F_OK)) {
 		ret = adopt(dp, adopt_only, err, errlen);
+		dp->ifaces_map_id = ret ? 0 : map_id_of(dp->map_ifaces);
+		if (!ret && !adopt_only)
+			ret = upgrade(dp, err, errlen);
 	} else if (adopt_only) {
 		pin_path(dp, pinned_maps[0].pin, path, sizeof(path));
 		ret = access(path, F_OK) ? -ENOENT :
@@ -338,6 +549,7 @@ int dp_open(struct xlb_dp *dp, const char *pin_dir, bool adopt_only,
 	}
 	if (ret)
 		goto fail;
+	dp->ifaces_map_id = map_id_of(dp->map_ifaces);
 	return 0;
 fail:
 	dp_close(dp);
@@ -360,7 +572,7 @@ void dp_close(struct xlb_dp *dp)
 /* Remove xlb's own pins, then the directory if nothing else is in it. */
 int dp_unpin(struct xlb_dp *dp)
 {
-	char path[PATH_MAX + 32];
+	char path[PATH_MAX + 32], tmp[PATH_MAX + 40];
 	int ret = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(pinned_progs); i++) {
@@ -369,6 +581,9 @@ int dp_unpin(struct xlb_dp *dp)
 			log_err("removing pin %s: %s", path, strerror(errno));
 			ret = -errno;
 		}
+		/* left by an upgrade cut short between pin and rename */
+		snprintf(tmp, sizeof(tmp), "%s_new", path);
+		unlink(tmp);
 	}
 	for (size_t i = 0; i <= ARRAY_SIZE(pinned_maps); i++) {
 		pin_path(dp,
@@ -392,10 +607,47 @@ static enum xdp_attach_mode xdp_mode_of(enum xlb_xdp_mode mode)
 	return mode == XLB_XDP_GENERIC ? XDP_MODE_SKB : XDP_MODE_NATIVE;
 }
 
+static __u32 xdp_flags_of(enum xlb_xdp_mode mode)
+{
+	return mode == XLB_XDP_GENERIC ? XDP_FLAGS_SKB_MODE :
+					 XDP_FLAGS_DRV_MODE;
+}
+
 /*
- * The XDP programs attached to ifindex, or NULL when there are none.
- * Returns the multiprog to close with xdp_multiprog__close().
+ * The program at ifindex's XDP hook (0 when none) and its mode, from the
+ * kernel. libxdp's xdp_multiprog__get_from_ifindex() (1.3) keeps a file
+ * descriptor of the program each time it is called, so it is used only
+ * to look inside a dispatcher.
  */
+static int xdp_attached(int ifindex, __u32 *id, enum xlb_xdp_mode *mode)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	int ret = bpf_xdp_query(ifindex, 0, &q);
+
+	*id = 0;
+	if (ret)
+		return ret;
+	*id = q.drv_prog_id ? q.drv_prog_id : q.skb_prog_id;
+	*mode = q.drv_prog_id ? XLB_XDP_NATIVE : XLB_XDP_GENERIC;
+	return 0;
+}
+
+static bool is_dispatcher(__u32 id)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(id);
+	bool yes;
+
+	if (fd < 0)
+		return false;
+	yes = !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	      !strcmp(info.name, "xdp_dispatcher");
+	close(fd);
+	return yes;
+}
+
+/* The programs in the dispatcher at ifindex, or NULL (*ret says why). */
 static struct xdp_multiprog *xdp_get(int ifindex, int *ret)
 {
 	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
@@ -408,46 +660,137 @@ static struct xdp_multiprog *xdp_get(int ifindex, int *ret)
 	return *ret ? NULL : mp;
 }
 
-/* xlb's program among those of mp, or NULL. */
-static struct xdp_program *xdp_find_ours(struct xlb_dp *dp,
-					 struct xdp_multiprog *mp)
-{
-	struct xdp_program *p;
-
-	if (xdp_multiprog__is_legacy(mp)) {
-		p = xdp_multiprog__main_prog(mp);
-		return p && xdp_program__id(p) == dp->id_xdp ? p : NULL;
-	}
-	for (p = xdp_multiprog__next_prog(NULL, mp); p;
-	     p = xdp_multiprog__next_prog(p, mp))
-		if (xdp_program__id(p) == dp->id_xdp)
-			return p;
-	return NULL;
-}
-
-int dp_query_xdp(struct xlb_dp *dp, int ifindex, struct dp_hook_state *st)
+/* Sort out the components of the dispatcher at ifindex. */
+static int query_dispatcher(struct xlb_dp *dp, int ifindex,
+			    struct dp_hook_state *st)
 {
 	struct xdp_multiprog *mp;
 	struct xdp_program *p;
 	int ret;
 
-	memset(st, 0, sizeof(*st));
+	st->dispatcher = true;
 	mp = xdp_get(ifindex, &ret);
-	if (!mp)
-		return ret;
-	p = xdp_find_ours(dp, mp);
-	if (p) {
-		st->attached = true;
-		st->prog_id = xdp_program__id(p);
-		st->mode = xdp_multiprog__attach_mode(mp) == XDP_MODE_SKB ?
-				   XLB_XDP_GENERIC :
-				   XLB_XDP_NATIVE;
-		st->dispatcher = !xdp_multiprog__is_legacy(mp);
-	} else {
-		st->foreign = true;
+	for (p = mp ? xdp_multiprog__next_prog(NULL, mp) : NULL; p;
+	     p = xdp_multiprog__next_prog(p, mp)) {
+		__u32 id = xdp_program__id(p);
+
+		if (id == dp->id_xdp) {
+			st->attached = true;
+		} else if (prog_uses_our_maps(dp, id)) {
+			/* an earlier build's, left by an upgrade cut short */
+			st->stale = true;
+			st->stale_id = id;
+		}
 	}
 	xdp_multiprog__close(mp);
+	st->prog_id = st->attached ? dp->id_xdp : st->stale_id;
+	st->foreign = !st->attached && !st->stale;
+	return ret;
+}
+
+int dp_query_xdp(struct xlb_dp *dp, int ifindex, struct dp_hook_state *st)
+{
+	enum xlb_xdp_mode mode;
+	__u32 id;
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	ret = xdp_attached(ifindex, &id, &mode);
+	if (ret || !id)
+		return ret;
+	st->mode = mode;
+	if (is_dispatcher(id))
+		return query_dispatcher(dp, ifindex, st);
+	classify(dp, id, dp->id_xdp, st);
 	return 0;
+}
+
+/* Remove program id from the dispatcher at ifindex. */
+static int detach_component(int ifindex, __u32 id, enum xlb_xdp_mode mode)
+{
+	struct xdp_multiprog *mp;
+	struct xdp_program *p;
+	int ret;
+
+	mp = xdp_get(ifindex, &ret);
+	for (p = mp ? xdp_multiprog__next_prog(NULL, mp) : NULL; p;
+	     p = xdp_multiprog__next_prog(p, mp))
+		if (xdp_program__id(p) == id)
+			break;
+	if (p)
+		ret = xdp_program__detach(p, ifindex, xdp_mode_of(mode), 0);
+	xdp_multiprog__close(mp);
+	return ret;
+}
+
+/* Detach program id, attached alone at ifindex, if it is still there. */
+static int detach_single(int ifindex, __u32 id, enum xlb_xdp_mode mode)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
+	int ret;
+
+	opts.old_prog_fd = bpf_prog_get_fd_by_id(id);
+	if (opts.old_prog_fd < 0)
+		return -errno;
+	ret = bpf_xdp_detach(ifindex, XDP_FLAGS_REPLACE | xdp_flags_of(mode),
+			     &opts);
+	close(opts.old_prog_fd);
+	return ret;
+}
+
+/*
+ * Swap an earlier build's program at ifindex for this build's, with no
+ * moment between. Attached alone, the kernel does it in one step
+ * (XDP_FLAGS_REPLACE, naming the old program as the one expected, so a
+ * concurrent change makes it fail instead of being overwritten). libxdp's
+ * dispatcher has no replace: this build's program joins it first, then
+ * the old one leaves, each step swapping the whole dispatcher at once; in
+ * between both run, the old one first, so the new one sees only what the
+ * old one passed.
+ */
+static int xdp_upgrade(struct xlb_dp *dp, int ifindex,
+		       const struct dp_hook_state *st, char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
+	struct xdp_program *p;
+	char msg[128];
+	int ret;
+
+	if (!st->dispatcher) {
+		opts.old_prog_fd = bpf_prog_get_fd_by_id(st->stale_id);
+		if (opts.old_prog_fd < 0) {
+			ERRF("XDP program id %u: %s", st->stale_id,
+			     strerror(errno));
+			return -errno;
+		}
+		ret = bpf_xdp_attach(ifindex, dp->prog_xdp,
+				     XDP_FLAGS_REPLACE | xdp_flags_of(st->mode),
+				     &opts);
+		close(opts.old_prog_fd);
+		if (ret) {
+			libbpf_strerror(ret, msg, sizeof(msg));
+			ERRF("replacing XDP program id %u: %s", st->stale_id,
+			     msg);
+		}
+		return ret;
+	}
+	ret = 0;
+	if (!st->attached) {
+		p = xdp_program__from_fd(dp->prog_xdp);
+		ret = libxdp_get_error(p);
+		if (!ret)
+			ret = xdp_program__attach(p, ifindex,
+						  xdp_mode_of(st->mode), 0);
+		xdp_program__close(p);
+	}
+	if (!ret)
+		ret = detach_component(ifindex, st->stale_id, st->mode);
+	if (ret) {
+		libxdp_strerror(ret, msg, sizeof(msg));
+		ERRF("replacing XDP program id %u in libxdp's dispatcher: %s",
+		     st->stale_id, msg);
+	}
+	return ret;
 }
 
 int dp_attach_xdp(struct xlb_dp *dp, int ifindex, enum xlb_xdp_mode mode,
@@ -464,12 +807,24 @@ int dp_attach_xdp(struct xlb_dp *dp, int ifindex, enum xlb_xdp_mode mode,
 		ERRF("reading XDP state: %s", msg);
 		return ret;
 	}
-	if (st.attached && st.mode == mode)
+	if (st.attached && !st.stale && st.mode == mode)
 		return 0;
-	if (st.attached) {
-		/* A mode change is the one case that needs a new attachment:
-		 * the kernel cannot move a program between modes in place. */
-		ret = dp_detach_xdp(dp, ifindex, err, errlen);
+	if (st.stale && st.mode == mode) {
+		ret = xdp_upgrade(dp, ifindex, &st, err, errlen);
+		if (!ret)
+			log_info(
+				"ifindex %d: XDP program id %u replaced by id %u",
+				ifindex, st.stale_id, dp->id_xdp);
+		return ret;
+	}
+	/* A mode change is the one case that needs a new attachment: the
+	 * kernel cannot move a program between modes in place. Detach
+	 * whatever is xlb's here (both builds' after a cut-short upgrade). */
+	for (int tries = 0; st.attached || st.stale; tries++) {
+		ret = tries < 3 ? dp_detach_xdp(dp, ifindex, err, errlen) :
+				  -EBUSY;
+		if (!ret)
+			ret = dp_query_xdp(dp, ifindex, &st);
 		if (ret)
 			return ret;
 	}
@@ -492,23 +847,21 @@ int dp_attach_xdp(struct xlb_dp *dp, int ifindex, enum xlb_xdp_mode mode,
 
 int dp_detach_xdp(struct xlb_dp *dp, int ifindex, char *err, size_t errlen)
 {
-	struct xdp_multiprog *mp;
-	struct xdp_program *p;
+	struct dp_hook_state st;
 	char msg[128];
-	int ret;
+	int ret = 0;
 
-	mp = xdp_get(ifindex, &ret);
-	if (!mp) {
-		/* Nothing attached, or the interface is gone: nothing to do. */
-		return ret == -ENODEV ? 0 : ret;
+	/* Twice: a dispatcher may hold this build's and an earlier one's. */
+	for (int i = 0; i < 2 && !ret; i++) {
+		ret = dp_query_xdp(dp, ifindex, &st);
+		if (ret == -ENODEV) /* the interface is gone */
+			return 0;
+		if (ret || !(st.attached || st.stale))
+			break;
+		ret = st.dispatcher ?
+			      detach_component(ifindex, st.prog_id, st.mode) :
+			      detach_single(ifindex, st.prog_id, st.mode);
 	}
-	p = xdp_find_ours(dp, mp);
-	if (p && xdp_multiprog__is_legacy(mp))
-		ret = xdp_multiprog__detach(mp);
-	else if (p)
-		ret = xdp_program__detach(p, ifindex,
-					  xdp_multiprog__attach_mode(mp), 0);
-	xdp_multiprog__close(mp);
 	if (ret) {
 		libxdp_strerror(ret, msg, sizeof(msg));
 		ERRF("detaching XDP: %s", msg);
@@ -544,9 +897,7 @@ int dp_query_tc(struct xlb_dp *dp, int ifindex, unsigned int dir,
 		return 0; /* no clsact, or no filter at xlb's handle */
 	if (ret)
 		return ret;
-	st->prog_id = opts.prog_id;
-	st->attached = opts.prog_id == ours;
-	st->foreign = !st->attached;
+	classify(dp, opts.prog_id, ours, st);
 	return 0;
 }
 
@@ -580,6 +931,9 @@ int dp_attach_tc(struct xlb_dp *dp, int ifindex, unsigned int dir,
 	if (ret) {
 		libbpf_strerror(ret, msg, sizeof(msg));
 		ERRF("attaching tc %s: %s", name, msg);
+	} else if (st.stale) {
+		log_info("ifindex %d: tc %s program id %u replaced by id %u",
+			 ifindex, name, st.stale_id, id);
 	}
 	return ret;
 }
@@ -596,7 +950,7 @@ int dp_detach_tc(struct xlb_dp *dp, int ifindex, unsigned int dir, char *err,
 	int ret;
 
 	ret = dp_query_tc(dp, ifindex, dir, &st);
-	if (ret == -ENODEV || (!ret && !st.attached))
+	if (ret == -ENODEV || (!ret && !st.attached && !st.stale))
 		return 0;
 	ret = ret ? ret : bpf_tc_detach(&hook, &opts);
 	if (ret && ret != -ENOENT) {

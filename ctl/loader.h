@@ -28,6 +28,9 @@ struct xlb_dp {
 	int map_vips, map_vip_hints, map_ring, map_backends, map_conns;
 	int map_syns, map_nat_rev;
 	int map_tx_ports, map_vip_stats, map_backend_stats;
+	/* xlb_ifaces' id: every program of this data plane, of any build,
+	 * uses it (dp_query_*() tell an earlier build's programs by it). */
+	__u32 ifaces_map_id;
 	/* The filter's map sizes, as loaded or as found in the pins. */
 	__u32 max_rules, max_prefixes;
 };
@@ -41,9 +44,13 @@ struct xlb_dp {
 
 /* What is attached at one hook of one interface. */
 struct dp_hook_state {
-	bool attached; /* a program of xlb's is attached here */
-	bool foreign; /* some other program is attached here */
-	__u32 prog_id;
+	bool attached; /* this build's program is attached here */
+	/* an earlier build's program of this data plane is attached here
+	 * (stale_id); attaching replaces it in one step */
+	bool stale;
+	bool foreign; /* no program of xlb's, some other program is here */
+	__u32 prog_id; /* xlb's program here: this build's, or else stale_id */
+	__u32 stale_id;
 	enum xlb_xdp_mode mode; /* XDP only */
 	bool dispatcher; /* XDP only: through libxdp's multi-prog dispatcher */
 };
@@ -51,7 +58,10 @@ struct dp_hook_state {
 /*
  * Adopt or load the data plane under pin_dir, taking its lock. Returns 0 or
  * -errno with the cause in err. With `adopt_only`, a pin dir holding no
- * data plane returns -ENOENT instead of loading one. The filter's maps are
+ * data plane returns -ENOENT instead of loading one. Without it, adopted
+ * programs that differ from this build's are upgraded: this build's are
+ * loaded against the pinned maps and pinned in their place, and the
+ * dp_attach_*() calls that follow swap them in on every interface. The filter's maps are
  * sized from max_rules and max_prefixes when loaded; adopted maps keep
  * the sizes they were made with (dp->max_rules, dp->max_prefixes).
  */

@@ -72,6 +72,19 @@ xlb_pipeline(struct xlb_ctx *x, struct xdp_md *xdp, void *data, void *data_end)
 	return v;
 }
 
+/*
+ * A build for the upgrade test (XLB_BUILD_VARIANT set) differs from the
+ * normal one in one instruction per program, maps unchanged.
+ */
+#ifdef XLB_BUILD_VARIANT
+#define XLB_VARIANT_MARK() \
+	asm volatile("r0 = %[v]" ::[v] "i"(XLB_BUILD_VARIANT) : "r0")
+#else
+#define XLB_VARIANT_MARK() \
+	do {               \
+	} while (0)
+#endif
+
 /* Interface record of ifindex, or NULL (counted) when xlbd has none. */
 static __always_inline const struct xlb_iface *xlb_iface_of(__u32 ifindex)
 {
@@ -120,6 +133,7 @@ int xlb_xdp(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	struct xlb_ctx x = { .hook = XLB_HOOK_XDP };
 
+	XLB_VARIANT_MARK();
 	x.iface = xlb_iface_of(ctx->ingress_ifindex);
 	if (!x.iface)
 		return XDP_PASS;
@@ -133,6 +147,7 @@ static __always_inline int xlb_tc(struct __sk_buff *skb, enum xlb_hook hook)
 	void *data, *data_end;
 	__u32 want;
 
+	XLB_VARIANT_MARK();
 	x.iface = xlb_iface_of(skb->ifindex);
 	if (!x.iface)
 		return TC_ACT_OK;

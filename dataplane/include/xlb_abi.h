@@ -149,7 +149,9 @@ struct xlb_reason_stats {
 /* xlb_meta value, single entry (key 0). Written once by xlbd at load. */
 struct xlb_meta {
 	__u32 abi_version;
-	__u32 pad;
+	/* hash of the BPF object the pinned programs were loaded from, so a
+	 * restart of the same build skips loading them again (0: unknown) */
+	__u32 obj_hash;
 	__u64 loaded_at_ns; /* CLOCK_REALTIME of the first load */
 };
 
