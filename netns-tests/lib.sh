@@ -131,6 +131,21 @@ start_xlbd() {
 	return 1
 }
 
+now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
+# wait_for SECS CMD...: poll CMD every 0.1 s until it succeeds.
+wait_for() {
+	local secs=$1 _
+	shift
+	for _ in $(seq $((secs * 10))); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # expect_fail RC PATTERN CMD...: CMD exits RC and says PATTERN on stderr.
 expect_fail() {
 	local want=$1 pattern=$2 rc=0

@@ -71,21 +71,6 @@ for i in 1 2 3; do
 	ln "$T_DIR/blob" "$T_DIR/www$i/blob"
 done
 
-now_ms() {
-	echo $(($(date +%s%N) / 1000000))
-}
-
-# wait_for SECS CMD...: poll CMD every 0.1 s until it succeeds.
-wait_for() {
-	local secs=$1 i
-	shift
-	for i in $(seq $((secs * 10))); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # port SEG NS IF BR SWIF ADDR...: a veth from NS (IF) to the switch
 # (SWIF, a port of bridge BR), offload off on both ends, ADDRs (IPv4 /24,
 # IPv6 /64) on IF, remembered as members of segment SEG for seg_neigh.
