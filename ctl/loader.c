@@ -537,7 +537,6 @@ int dp_open(struct xlb_dp *dp, const char *pin_dir, bool adopt_only,
 	pin_path(dp, pinned_progs[0].pin, path, sizeof(path));
 	if (!access(path, F_OK)) {
 		ret = adopt(dp, adopt_only, err, errlen);
-		dp->ifaces_map_id = ret ? 0 : map_id_of(dp->map_ifaces);
 		if (!ret && !adopt_only)
 			ret = upgrade(dp, err, errlen);
 	} else if (adopt_only) {
@@ -723,17 +722,22 @@ static int detach_component(int ifindex, __u32 id, enum xlb_xdp_mode mode)
 	return ret;
 }
 
-/* Detach program id, attached alone at ifindex, if it is still there. */
-static int detach_single(int ifindex, __u32 id, enum xlb_xdp_mode mode)
+/*
+ * Put program fd (-1: none) in place of program old_id, attached alone at
+ * ifindex, in one step; XDP_FLAGS_REPLACE names old_id as the program
+ * expected there, so a concurrent change makes it fail instead of being
+ * overwritten.
+ */
+static int xdp_swap(int ifindex, int fd, __u32 old_id, enum xlb_xdp_mode mode)
 {
 	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
 	int ret;
 
-	opts.old_prog_fd = bpf_prog_get_fd_by_id(id);
+	opts.old_prog_fd = bpf_prog_get_fd_by_id(old_id);
 	if (opts.old_prog_fd < 0)
 		return -errno;
-	ret = bpf_xdp_detach(ifindex, XDP_FLAGS_REPLACE | xdp_flags_of(mode),
-			     &opts);
+	ret = bpf_xdp_attach(ifindex, fd,
+			     XDP_FLAGS_REPLACE | xdp_flags_of(mode), &opts);
 	close(opts.old_prog_fd);
 	return ret;
 }
@@ -741,9 +745,7 @@ static int detach_single(int ifindex, __u32 id, enum xlb_xdp_mode mode)
 /*
  * Swap an earlier build's program at ifindex for this build's, with no
  * moment between. Attached alone, the kernel does it in one step
- * (XDP_FLAGS_REPLACE, naming the old program as the one expected, so a
- * concurrent change makes it fail instead of being overwritten). libxdp's
- * dispatcher has no replace: this build's program joins it first, then
+ * (xdp_swap()). libxdp's dispatcher has no replace: this build's program joins it first, then
  * the old one leaves, each step swapping the whole dispatcher at once; in
  * between both run, the old one first, so the new one sees only what the
  * old one passed.
@@ -751,22 +753,12 @@ static int detach_single(int ifindex, __u32 id, enum xlb_xdp_mode mode)
 static int xdp_upgrade(struct xlb_dp *dp, int ifindex,
 		       const struct dp_hook_state *st, char *err, size_t errlen)
 {
-	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
 	struct xdp_program *p;
 	char msg[128];
-	int ret;
+	int ret = 0;
 
 	if (!st->dispatcher) {
-		opts.old_prog_fd = bpf_prog_get_fd_by_id(st->stale_id);
-		if (opts.old_prog_fd < 0) {
-			ERRF("XDP program id %u: %s", st->stale_id,
-			     strerror(errno));
-			return -errno;
-		}
-		ret = bpf_xdp_attach(ifindex, dp->prog_xdp,
-				     XDP_FLAGS_REPLACE | xdp_flags_of(st->mode),
-				     &opts);
-		close(opts.old_prog_fd);
+		ret = xdp_swap(ifindex, dp->prog_xdp, st->stale_id, st->mode);
 		if (ret) {
 			libbpf_strerror(ret, msg, sizeof(msg));
 			ERRF("replacing XDP program id %u: %s", st->stale_id,
@@ -774,7 +766,6 @@ static int xdp_upgrade(struct xlb_dp *dp, int ifindex,
 		}
 		return ret;
 	}
-	ret = 0;
 	if (!st->attached) {
 		p = xdp_program__from_fd(dp->prog_xdp);
 		ret = libxdp_get_error(p);
@@ -818,13 +809,9 @@ int dp_attach_xdp(struct xlb_dp *dp, int ifindex, enum xlb_xdp_mode mode,
 		return ret;
 	}
 	/* A mode change is the one case that needs a new attachment: the
-	 * kernel cannot move a program between modes in place. Detach
-	 * whatever is xlb's here (both builds' after a cut-short upgrade). */
-	for (int tries = 0; st.attached || st.stale; tries++) {
-		ret = tries < 3 ? dp_detach_xdp(dp, ifindex, err, errlen) :
-				  -EBUSY;
-		if (!ret)
-			ret = dp_query_xdp(dp, ifindex, &st);
+	 * kernel cannot move a program between modes in place. */
+	if (st.attached || st.stale) {
+		ret = dp_detach_xdp(dp, ifindex, err, errlen);
 		if (ret)
 			return ret;
 	}
@@ -860,7 +847,7 @@ int dp_detach_xdp(struct xlb_dp *dp, int ifindex, char *err, size_t errlen)
 			break;
 		ret = st.dispatcher ?
 			      detach_component(ifindex, st.prog_id, st.mode) :
-			      detach_single(ifindex, st.prog_id, st.mode);
+			      xdp_swap(ifindex, -1, st.prog_id, st.mode);
 	}
 	if (ret) {
 		libxdp_strerror(ret, msg, sizeof(msg));

@@ -146,6 +146,25 @@ wait_for() {
 	return 1
 }
 
+# www_dirs N MB: $T_DIR/www1 .. wwwN, the pages of N HTTP backends: a file
+# `name` holding bI, and `blob`, MB random megabytes, the same for all
+# (one file, hard links); sets BLOB_SUM, its sha256.
+www_dirs() {
+	local n=$1 mb=$2 i
+	head -c $((mb << 20)) /dev/urandom >"$T_DIR/blob"
+	BLOB_SUM=$(sha256sum "$T_DIR/blob" | cut -d' ' -f1)
+	for i in $(seq "$n"); do
+		mkdir "$T_DIR/www$i"
+		echo "b$i" >"$T_DIR/www$i/name"
+		ln "$T_DIR/blob" "$T_DIR/www$i/blob"
+	done
+}
+
+# listening NS [PORT]: a TCP socket listens on PORT (80) in NS.
+listening() {
+	in_ns "$1" ss -Htln "sport = :${2:-80}" | grep -q .
+}
+
 # expect_fail RC PATTERN CMD...: CMD exits RC and says PATTERN on stderr.
 expect_fail() {
 	local want=$1 pattern=$2 rc=0

@@ -65,15 +65,11 @@ bg_ns fs python3 "$TOOLS/udp_echo.py" "$SRV" 9000 "$T_DIR/echo4.log"
 bg_ns fs python3 "$TOOLS/udp_echo.py" "$SRV6" 9000 "$T_DIR/echo6.log"
 touch "$T_DIR/echo4.log" "$T_DIR/echo6.log"
 
-# listening NS: the HTTP server and both echo servers are up.
-listening() {
+# servers_up NS: the HTTP server and both echo servers are up.
+servers_up() {
 	[ "$(in_ns "$1" ss -Htuln '( sport = :8080 or sport = :9000 )' | wc -l)" -eq 3 ]
 }
-for _ in $(seq 50); do
-	listening fs && break
-	sleep 0.1
-done
-listening fs || fatal "servers listen on fs"
+wait_for 5 servers_up fs || fatal "servers listen on fs"
 
 write_conf() {
 	cat >"$CONF" <<CONF

@@ -63,13 +63,7 @@ HEALTH='
 DETECT_SECS=5
 
 # The pages the backends serve: their name, and one random blob for all.
-head -c $((BLOB_MB << 20)) /dev/urandom >"$T_DIR/blob"
-BLOB_SUM=$(sha256sum "$T_DIR/blob" | cut -d' ' -f1)
-for i in 1 2 3; do
-	mkdir "$T_DIR/www$i"
-	echo "b$i" >"$T_DIR/www$i/name"
-	ln "$T_DIR/blob" "$T_DIR/www$i/blob"
-done
+www_dirs 3 "$BLOB_MB"
 
 # port SEG NS IF BR SWIF ADDR...: a veth from NS (IF) to the switch
 # (SWIF, a port of bridge BR), offload off on both ends, ADDRs (IPv4 /24,
@@ -211,10 +205,6 @@ vip_on_lo() {
 		ip -n "$ns" addr "$1" "$VIP4/32" dev lo
 		ip -n "$ns" addr "$1" "$VIP6/128" dev lo
 	done
-}
-
-listening() {
-	in_ns "$1" ss -Htln 'sport = :80' | grep -q .
 }
 
 # start_server I: the HTTP server of backend I (0-2).

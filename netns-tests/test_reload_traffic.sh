@@ -325,17 +325,10 @@ interfaces = ( { name = "sw-lb"; xdp = "native"; tc = "off"; } );
 CONF
 start_xlbd rsw "$T_DIR/sw.conf" sw --metrics off || fatal "xlbd on the switch"
 
-head -c $((BLOB_MB << 20)) /dev/urandom >"$T_DIR/blob"
-BLOB_SUM=$(sha256sum "$T_DIR/blob" | cut -d' ' -f1)
+www_dirs 4 "$BLOB_MB"
 for i in 1 2 3 4; do
-	mkdir "$T_DIR/www$i"
-	echo "b$i" >"$T_DIR/www$i/name"
-	ln "$T_DIR/blob" "$T_DIR/www$i/blob"
 	bg_ns "rb$i" python3 "$TOOLS/http_backend.py" 80 "$T_DIR/www$i"
 done
-listening() {
-	in_ns "$1" ss -Htln 'sport = :80' | grep -q .
-}
 for i in 1 2 3 4; do
 	wait_for 10 listening "rb$i" || fatal "server b$i listens"
 done

@@ -66,13 +66,7 @@ TAIL_MB=16
 DOWN_MS=1000
 
 # The backends' pages: their name, and one random blob for all.
-head -c $((BLOB_MB << 20)) /dev/urandom >"$T_DIR/blob"
-BLOB_SUM=$(sha256sum "$T_DIR/blob" | cut -d' ' -f1)
-for i in 1 2 3; do
-	mkdir "$T_DIR/www$i"
-	echo "b$i" >"$T_DIR/www$i/name"
-	ln "$T_DIR/blob" "$T_DIR/www$i/blob"
-done
+www_dirs 3 "$BLOB_MB"
 
 # port NS IF SWIF ADDR...: a veth from NS (IF, with the IPv4 /24 ADDRs)
 # to bridge br0 of the switch (SWIF), IPv6 and checksum offload off on
@@ -161,10 +155,6 @@ CONF
 for i in 0 1 2; do
 	bg_ns "${BNS[$i]}" python3 "$TOOLS/http_backend.py" 80 "$T_DIR/www$((i + 1))"
 done
-
-listening() {
-	in_ns "$1" ss -Htln 'sport = :80' | grep -q .
-}
 
 for ns in "${BNS[@]}"; do
 	wait_for 10 listening "$ns" || fatal "the server in $ns listens"

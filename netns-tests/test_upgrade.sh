@@ -64,10 +64,8 @@ vips = (
 );
 EOF
 
-mkdir "$T_DIR/www"
-head -c $((BLOB_MB << 20)) /dev/urandom >"$T_DIR/www/blob"
-BLOB_SUM=$(sha256sum "$T_DIR/www/blob" | cut -d' ' -f1)
-bg_ns b python3 "$TOOLS/http_backend.py" 80 "$T_DIR/www"
+www_dirs 1 "$BLOB_MB"
+bg_ns b python3 "$TOOLS/http_backend.py" 80 "$T_DIR/www1"
 bg_ns lb python3 "$TOOLS/udp_echo.py" 198.18.0.1 5001 "$T_DIR/echo-5001"
 bg_ns lb python3 "$TOOLS/udp_echo.py" 198.18.0.1 5002 "$T_DIR/echo-5002"
 
@@ -75,10 +73,7 @@ start_xlbd c "$T_DIR/peer-c.conf" peer-c || fatal "peer xlbd in c"
 start_xlbd b "$T_DIR/peer-b.conf" peer-b || fatal "peer xlbd in b"
 start_xlbd lb "$T_DIR/lb.conf" lbx || fatal "xlbd in lb"
 
-for _ in $(seq 50); do
-	in_ns b ss -Htln 'sport = :80' | grep -q . && break
-	sleep 0.1
-done
+wait_for 10 listening b || fatal "the server in b listens"
 
 # hook_ids: "xdp(lb-c) tc-in(lb-c) tc-eg(lb-c) xdp(lb-s)" as the
 # kernel has them attached.
