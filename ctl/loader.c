@@ -249,7 +249,8 @@ static int adopt(struct xlb_dp *dp, bool partial, char *err, size_t errlen)
 	return ret;
 }
 
-/* Size the filter's maps before load (DESIGN: map sizes from config). */
+/* Size the filter's maps before load (DESIGN: map sizes from config), and
+ * the flow cache for this machine's CPUs. */
 int dp_size_maps(struct xlb *skel, __u32 max_rules, __u32 max_prefixes)
 {
 	struct {
@@ -265,6 +266,9 @@ int dp_size_maps(struct xlb *skel, __u32 max_rules, __u32 max_prefixes)
 		{ skel->maps.xlb_deny6, max_prefixes },
 		{ skel->maps.xlb_list_stats, max_prefixes + 1 },
 		{ skel->maps.xlb_list_specs, max_prefixes + 1 },
+		/* a region of slots per possible CPU */
+		{ skel->maps.xlb_flow_cache,
+		  XLB_FCACHE_SLOTS * (__u32)libbpf_num_possible_cpus() },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {

@@ -99,11 +99,9 @@ static __always_inline struct xlb_flow_cache *xlb_fcache_slot(__u64 h,
 {
 	__u32 slot = (h >> (64 - (which + 1) * XLB_FCACHE_BITS)) &
 		     (XLB_FCACHE_SLOTS - 1);
-	__u32 block = slot >> XLB_FCACHE_BLOCK_BITS;
-	struct xlb_fcache_block *b;
 
-	b = bpf_map_lookup_elem(&xlb_flow_cache, &block);
-	return b ? &b->e[slot & (XLB_FCACHE_BLOCK - 1)] : NULL;
+	slot |= bpf_get_smp_processor_id() << XLB_FCACHE_BITS;
+	return bpf_map_lookup_elem(&xlb_flow_cache, &slot);
 }
 
 static __always_inline bool xlb_key_is(const __u64 *key_words,

@@ -266,17 +266,20 @@ struct {
 } xlb_backend_stats SEC(".maps");
 
 /*
- * Either of two hashes of a flow / XLB_FCACHE_BLOCK -> struct
- * xlb_fcache_block, per CPU: client to VIP flows recently forwarded.
- * Data plane. Not pinned: a cache of the tables above, it starts empty
- * with each load of the programs. A per-CPU array lookup is inlined by
- * the verifier (kernel 6.10+), a hash lookup is a call. 8 MiB per CPU.
+ * CPU << XLB_FCACHE_BITS | either of two hashes of a flow -> struct
+ * xlb_flow_cache: client to VIP flows recently forwarded, each CPU in its
+ * own region (xlbd sizes the map for the possible CPUs; a CPU beyond it
+ * finds no slot and asks the tables). Data plane. Not pinned: a cache of
+ * the tables above, it starts empty with each load of the programs. An
+ * array lookup is inlined by the verifier into one address computation;
+ * a per-CPU array would first load the value's per-CPU pointer, a second
+ * memory access per packet, and a hash lookup is a call. 8 MiB per CPU.
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XLB_FCACHE_BLOCKS);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_FCACHE_SLOTS);
 	__type(key, __u32);
-	__type(value, struct xlb_fcache_block);
+	__type(value, struct xlb_flow_cache);
 } xlb_flow_cache SEC(".maps");
 
 /* hash of a reply -> struct xlb_reply_cache, per CPU: NAT replies

@@ -28,17 +28,31 @@ inside_lb() {
 	"$BENCH/bench_lb" xb0
 }
 
+# A veth pair A-B with two queues each way, checksum offload off.
+veth_pair() {
+	ip link add "$1" numtxqueues 2 numrxqueues 2 type veth \
+		peer name "$2" numtxqueues 2 numrxqueues 2
+	ethtool -K "$1" tx off rx off >/dev/null
+	ethtool -K "$2" tx off rx off >/dev/null
+	ip link set "$1" up
+	ip link set "$2" up
+}
+
 # End to end: a veth pair with two queues each way; checksum offload off
-# as on a real NIC.
+# as on a real NIC. A second pair is the generator's loop where live
+# frames are refused, its transmit queues one per CPU (XPS, through a
+# sysfs of this namespace's own; the mount namespace is private too).
 inside_e2e() {
 	ip link set lo up
-	ip link add xgen numtxqueues 2 numrxqueues 2 type veth \
-		peer name xlb numtxqueues 2 numrxqueues 2
-	ethtool -K xgen tx off rx off >/dev/null
-	ethtool -K xlb tx off rx off >/dev/null
-	ip link set xgen up
-	ip link set xlb up
-	"$BENCH/bench_e2e" xgen xlb
+	mount -t sysfs sysfs /sys
+	# no IPv6 link-local chatter (MLD, router solicitations) in the loop
+	sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
+	veth_pair xgen xlb
+	veth_pair xamp0 xamp1
+	echo 1 >/sys/class/net/xamp1/queues/tx-0/xps_cpus
+	echo 2 >/sys/class/net/xamp1/queues/tx-1/xps_cpus
+	"$BENCH/bench_e2e" xgen xlb xamp0 xamp1
 }
 
 if [ "${1:-}" = --inside ]; then
@@ -56,7 +70,8 @@ for b in "$@"; do
 	case $b in
 	filter) "$BENCH/bench_filter" ;;
 	mem) "$BENCH/bench_mem" ;;
-	lb | e2e) unshare -n bash "$0" --inside "$b" ;;
+	lb) unshare -n bash "$0" --inside "$b" ;;
+	e2e) unshare -n -m bash "$0" --inside "$b" ;;
 	*)
 		echo "bench.sh: unknown benchmark '$b'" >&2
 		exit 1

@@ -11,9 +11,16 @@
  *   goes back as it came);
  * - bench_trafgen is a traffic generator for BPF_PROG_TEST_RUN's live
  *   frames mode: it gives every frame the source of one of `gen_flows`
- *   flows and redirects it out of `gen_ifindex`.
+ *   flows and redirects it out of `gen_ifindex`;
+ * - bench_amp is the generator where live frames are refused: attached
+ *   to one end of a veth pair whose other end sends every frame back
+ *   (bench_tx), it gives each frame that comes round the source of the
+ *   next flow and broadcasts it through bench_amp_ports: a copy out of
+ *   the generator's interface (slot 0), the frame itself round the loop
+ *   again (slot 1). A few frames seeded into the loop become a stream.
  */
 #include <linux/bpf.h>
+#include <linux/if_ether.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
@@ -42,6 +49,14 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } bench_gen_seq SEC(".maps");
+
+/* 0 -> the generator's interface, 1 -> the loop's: bench_amp's outputs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u32);
+} bench_amp_ports SEC(".maps");
 
 /* Runs of bench_restore so far: the source of a varied frame. */
 __u32 bench_seq;
@@ -119,8 +134,9 @@ int bench_tx(struct xdp_md *ctx)
 	return XDP_TX;
 }
 
-SEC("xdp")
-int bench_trafgen(struct xdp_md *ctx)
+/* Give the frame the source of this CPU's next flow; -1 without the
+ * CPU's counter. */
+static __always_inline int next_flow(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -129,13 +145,40 @@ int bench_trafgen(struct xdp_md *ctx)
 
 	seq = bpf_map_lookup_elem(&bench_gen_seq, &zero);
 	if (!seq)
-		return XDP_ABORTED;
+		return -1;
 	flow = *seq % gen_flows;
 	(*seq)++;
 	/* Each CPU sends its own flows: a port per CPU. */
 	put16(data, data_end, gen_addr_off, flow);
 	put16(data, data_end, gen_port_off, 1024 + bpf_get_smp_processor_id());
+	return 0;
+}
+
+SEC("xdp")
+int bench_trafgen(struct xdp_md *ctx)
+{
+	if (next_flow(ctx))
+		return XDP_ABORTED;
 	return bpf_redirect(gen_ifindex, 0);
+}
+
+/* Set by userspace to end bench_amp's loop: the frames are dropped. */
+__u32 amp_stop;
+
+SEC("xdp")
+int bench_amp(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+
+	/* Only the seeded IPv4 frames go round, nothing the kernel sent. */
+	if (amp_stop || (void *)(eth + 1) > data_end ||
+	    eth->h_proto != bpf_htons(ETH_P_IP))
+		return XDP_DROP;
+	if (next_flow(ctx))
+		return XDP_ABORTED;
+	return bpf_redirect_map(&bench_amp_ports, 0, BPF_F_BROADCAST);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -14,7 +14,11 @@
  * gives each frame the source of one of 1,024 flows of its CPU (the flow
  * cache stays in the CPU's caches), then of 65,536 (flow state comes
  * from memory), and redirects it out of GEN_IF, so it arrives on LB_IF's
- * receive queue of that CPU. The rate is what LB_IF's queues received
+ * receive queue of that CPU. Where the kernel refuses live frames
+ * (EPERM), bench_amp generates instead: LOOP_SEEDS frames per CPU go
+ * round the veth pair LOOP0-LOOP1, and every time round LOOP0 gives the
+ * frame its CPU's next flow and broadcasts it, a copy out of GEN_IF and
+ * the frame round again. The rate is what LB_IF's queues received
  * and ran XDP on (the veth's own xdp_packets counters), over the time
  * the generator ran. GEN_IF drops what xlb sends back (a veth only takes
  * XDP_TX frames when its peer runs XDP). Generation, xlb and the drop of
@@ -22,7 +26,7 @@
  * figure is the median of several rounds, the programs taking turns.
  *
  * Run by scripts/bench.sh in a private network namespace:
- *   bench_e2e GEN_IF LB_IF
+ *   bench_e2e GEN_IF LB_IF LOOP0 LOOP1
  */
 #include <errno.h>
 #include <pthread.h>
@@ -36,6 +40,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <linux/ethtool.h>
+#include <linux/if_packet.h>
 #include <linux/if_link.h>
 #include <linux/sockios.h>
 
@@ -56,6 +61,9 @@
 #define WARMUP_MS 300
 #define RUN_MS 1000
 #define GEN_REPEAT 8192
+/* Frames seeded into bench_amp's loop per CPU: well under the 256 a
+ * veth receive ring holds, so the loop itself never overflows. */
+#define LOOP_SEEDS 64
 #define GEN_CPUS 2
 #define FRAME_LEN 60 /* the Ethernet minimum, without FCS */
 #define MAX_QUEUES 8
@@ -63,7 +71,9 @@
 static struct xlb *skel;
 static struct bench *bn;
 static struct floor *fl;
-static __u32 gen_if, lb_if;
+static __u32 gen_if, lb_if, loop_if[2];
+/* Live frames refused: bench_amp's loop generates instead. */
+static bool use_loop;
 static __u8 frame[FRAME_LEN];
 static volatile int stop;
 
@@ -75,6 +85,18 @@ struct gen {
 	int err;
 };
 
+/* Run the calling thread on g's CPU only; 0, or the error in g. */
+static int pin_to(struct gen *g)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(g->cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		g->err = errno;
+	return g->err;
+}
+
 static void *generate(void *arg)
 {
 	struct gen *g = arg;
@@ -85,14 +107,9 @@ static void *generate(void *arg)
 		    .ctx_size_in = sizeof(ctx), .repeat = GEN_REPEAT,
 		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
 	int fd = bpf_program__fd(bn->progs.bench_trafgen);
-	cpu_set_t set;
 
-	CPU_ZERO(&set);
-	CPU_SET(g->cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set)) {
-		g->err = errno;
+	if (pin_to(g))
 		return NULL;
-	}
 	while (!stop) {
 		if (bpf_prog_test_run_opts(fd, &opts)) {
 			g->err = errno;
@@ -106,6 +123,7 @@ static void *generate(void *arg)
 /* The veth's per-queue XDP counters, summed over queues. */
 struct xdp_counts {
 	__u64 packets, tx, drops;
+	__u64 queue_packets[MAX_QUEUES];
 };
 
 /* Positions of the counters in the interface's ethtool statistics. */
@@ -189,6 +207,7 @@ static int read_stats(const char *ifname, struct xdp_counts *c)
 		c->packets += st->data[lb_stats.packets[q]];
 		c->tx += st->data[lb_stats.tx[q]];
 		c->drops += st->data[lb_stats.drops[q]];
+		c->queue_packets[q] = st->data[lb_stats.packets[q]];
 	}
 	free(st);
 	return ret;
@@ -207,6 +226,22 @@ static int generate_for(int ms, __u64 *sent)
 {
 	struct gen g[GEN_CPUS] = {};
 	int ret = 0;
+
+	if (use_loop) {
+		struct xdp_counts a, b;
+		char name[IF_NAMESIZE];
+
+		/* The loop runs by itself: what bench_amp ran meanwhile. */
+		if (!if_indextoname(loop_if[0], name))
+			return -errno;
+		ret = read_stats(name, &a);
+		if (ret)
+			return ret;
+		usleep(ms * 1000);
+		ret = read_stats(name, &b);
+		*sent = b.packets - a.packets;
+		return ret;
+	}
 
 	stop = 0;
 	for (int i = 0; i < GEN_CPUS; i++) {
@@ -325,6 +360,112 @@ static int setup(const char *gen_name, const char *lb_name)
 			      XDP_FLAGS_DRV_MODE, NULL);
 }
 
+/* Can this process run live frames? 0 if so, or if the kernel refuses
+ * them (EPERM), which selects bench_amp's loop instead. */
+static int probe_live(void)
+{
+	struct xdp_md ctx = { .data_end = FRAME_LEN,
+			      .ingress_ifindex = gen_if };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame,
+		    .data_size_in = FRAME_LEN, .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .repeat = 1,
+		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
+
+	if (!bpf_prog_test_run_opts(bpf_program__fd(bn->progs.bench_drop),
+				    &opts))
+		return 0;
+	if (errno != EPERM)
+		return -errno;
+	use_loop = true;
+	return 0;
+}
+
+/* Send LOOP_SEEDS frames into the loop from this thread's CPU; the
+ * loop's transmit queues are mapped one per CPU (XPS), so each CPU's
+ * frames keep going round on that CPU. */
+static void *seed(void *arg)
+{
+	struct gen *g = arg;
+	struct sockaddr_ll to = { .sll_family = AF_PACKET,
+				  .sll_ifindex = (int)loop_if[1] };
+	int fd;
+
+	if (pin_to(g))
+		return NULL;
+	fd = socket(AF_PACKET, SOCK_RAW, 0);
+	if (fd < 0) {
+		g->err = errno;
+		return NULL;
+	}
+	for (int i = 0; i < LOOP_SEEDS; i++) {
+		if (sendto(fd, frame, FRAME_LEN, 0, (struct sockaddr *)&to,
+			   sizeof(to)) != FRAME_LEN) {
+			g->err = errno;
+			break;
+		}
+		g->sent++;
+	}
+	close(fd);
+	return NULL;
+}
+
+/*
+ * Start bench_amp's loop: LOOP0 runs bench_amp (a copy of each frame to
+ * GEN_IF, the frame itself back out of LOOP0), LOOP1 sends everything
+ * back (bench_tx); frames seeded on every CPU. Checks that the loop
+ * turns on every queue.
+ */
+static int loop_start(void)
+{
+	int fd = bpf_map__fd(bn->maps.bench_amp_ports), ret = 0;
+	__u32 slot[2] = { 0, 1 };
+	struct gen g[GEN_CPUS] = {};
+	struct xdp_counts a, b;
+	char name[IF_NAMESIZE];
+
+	if (bpf_map_update_elem(fd, &slot[0], &gen_if, BPF_ANY) ||
+	    bpf_map_update_elem(fd, &slot[1], &loop_if[0], BPF_ANY))
+		return -errno;
+	ret = bpf_xdp_attach(loop_if[1], bpf_program__fd(bn->progs.bench_tx),
+			     XDP_FLAGS_DRV_MODE, NULL);
+	if (!ret)
+		ret = bpf_xdp_attach(loop_if[0],
+				     bpf_program__fd(bn->progs.bench_amp),
+				     XDP_FLAGS_DRV_MODE, NULL);
+	for (int i = 0; !ret && i < GEN_CPUS; i++) {
+		g[i].cpu = i;
+		ret = -pthread_create(&g[i].tid, NULL, seed, &g[i]);
+		if (!ret)
+			pthread_join(g[i].tid, NULL);
+		if (!ret && g[i].err)
+			ret = -g[i].err;
+	}
+	if (!ret && !if_indextoname(loop_if[0], name))
+		ret = -errno;
+	if (!ret)
+		ret = read_stats(name, &a);
+	usleep(100 * 1000);
+	if (!ret)
+		ret = read_stats(name, &b);
+	for (int q = 0; !ret && q < GEN_CPUS; q++)
+		if (b.queue_packets[q] == a.queue_packets[q]) {
+			fprintf(stderr,
+				"bench_e2e: the loop does not turn "
+				"on queue %d\n",
+				q);
+			ret = -EPROTO;
+		}
+	return ret;
+}
+
+static void loop_stop(void)
+{
+	bn->bss->amp_stop = 1;
+	usleep(10 * 1000);
+	bpf_xdp_detach(loop_if[0], XDP_FLAGS_DRV_MODE, NULL);
+	bpf_xdp_detach(loop_if[1], XDP_FLAGS_DRV_MODE, NULL);
+}
+
 /* What LB_IF runs in turn; xlb must send (nearly) everything back. */
 enum { RUN_DROP, RUN_FLOOR, RUN_TX, RUN_XLB, RUN_MAX };
 
@@ -368,9 +509,12 @@ static int run_set(const char *lb_name, int flows)
 			if (w != RUN_XLB)
 				continue;
 			fwd[r] = d.packets ? 100.0 * d.tx / d.packets : 0;
-			lost[r] = sent ? 100.0 * (sent - (double)d.packets) /
+			/* (the counters are read one after the other: never
+			 * below 0) */
+			lost[r] = sent > d.packets ?
+					  100.0 * (sent - (double)d.packets) /
 						  sent :
-					 0;
+					  0;
 			if (fwd[r] < 99)
 				ret = -EPROTO;
 		}
@@ -398,6 +542,11 @@ static int run_set(const char *lb_name, int flows)
 	       m[RUN_XLB] >= 0.7 * m[RUN_DROP] ? "met" : "NOT met");
 	printf("    xlb / XDP_TX:   %.0f%%   xlb / parser then XDP_DROP: %.0f%%\n",
 	       100 * m[RUN_XLB] / m[RUN_TX], 100 * m[RUN_XLB] / m[RUN_FLOOR]);
+	/* The CPUs are busy throughout: time per packet, all CPUs. */
+	printf("    CPU time per packet, all %d CPUs: XDP_DROP %.0f ns, "
+	       "XDP_TX %.0f ns, xlb %.0f ns\n",
+	       GEN_CPUS, GEN_CPUS * 1e9 / m[RUN_DROP],
+	       GEN_CPUS * 1e9 / m[RUN_TX], GEN_CPUS * 1e9 / m[RUN_XLB]);
 	printf("    (with xlb, %.1f%% of the generated frames found the "
 	       "receive queue full)\n",
 	       bench_median(lost, ROUNDS));
@@ -412,11 +561,13 @@ int main(int argc, char **argv)
 	int ret = 0;
 
 	log_set_level(LOG_WARNING);
-	if (argc != 3 || !(gen_if = if_nametoindex(argv[1])) ||
-	    !(lb_if = if_nametoindex(argv[2]))) {
-		fprintf(stderr, "usage: bench_e2e GEN_IF LB_IF (run by "
-				"scripts/bench.sh, in a network namespace of "
-				"its own)\n");
+	if (argc != 5 || !(gen_if = if_nametoindex(argv[1])) ||
+	    !(lb_if = if_nametoindex(argv[2])) ||
+	    !(loop_if[0] = if_nametoindex(argv[3])) ||
+	    !(loop_if[1] = if_nametoindex(argv[4]))) {
+		fprintf(stderr, "usage: bench_e2e GEN_IF LB_IF LOOP0 LOOP1 "
+				"(run by scripts/bench.sh, in a network "
+				"namespace of its own)\n");
 		return 1;
 	}
 	if (geteuid() != 0 || sysconf(_SC_NPROCESSORS_ONLN) < GEN_CPUS) {
@@ -424,20 +575,35 @@ int main(int argc, char **argv)
 			GEN_CPUS);
 		return 1;
 	}
-	ret = setup(argv[1], argv[2]);
+	ret = setup(argv[1], argv[2]) ?: probe_live();
+	if (!ret && use_loop)
+		ret = loop_start();
 	if (ret) {
 		fprintf(stderr, "bench_e2e: %s\n", strerror(-ret));
-		return 1;
+		ret = 1;
+		goto out;
 	}
 	printf("e2e: packets/s received at a veth with 2 rx queues, native "
-	       "XDP; traffic: bench_trafgen,\n"
-	       "  live frames on %d CPUs (also running the receiver), "
-	       "%d-byte TCP;\n"
-	       "  median of %d rounds of %.1f s, the programs taking turns\n",
-	       GEN_CPUS, FRAME_LEN, ROUNDS, RUN_MS / 1000.0);
+	       "XDP, %d-byte TCP;\n",
+	       FRAME_LEN);
+	if (use_loop)
+		printf("  traffic: bench_amp (live frames are refused here), "
+		       "%d frames per CPU going round\n"
+		       "  a second veth pair, a copy of each out to the "
+		       "receiver every time round;\n",
+		       LOOP_SEEDS);
+	else
+		printf("  traffic: bench_trafgen, live frames;\n");
+	printf("  generator and receiver share the same %d CPUs; median of "
+	       "%d rounds of %.1f s,\n"
+	       "  the programs taking turns\n",
+	       GEN_CPUS, ROUNDS, RUN_MS / 1000.0);
 	for (size_t i = 0; !ret && i < sizeof(flow_sets) / sizeof(*flow_sets);
 	     i++)
 		ret = run_set(argv[2], flow_sets[i]);
+out:
+	if (use_loop)
+		loop_stop();
 	bpf_xdp_detach(lb_if, XDP_FLAGS_DRV_MODE, NULL);
 	bpf_xdp_detach(gen_if, XDP_FLAGS_DRV_MODE, NULL);
 	floor__destroy(fl);

@@ -522,15 +522,11 @@ struct xlb_nat_rw {
  * (two-choice hashing: it is found in either, and a new entry replaces
  * the older of the two), so that a CPU keeps as many flows as about half
  * its slots even when they take turns. 64 bytes, one cache line. The
- * map's values are blocks of XLB_FCACHE_BLOCK entries: a per-CPU array
- * finds each value through a table of pointers, one memory access more
- * per lookup, which a table of few blocks keeps in the CPU's cache.
+ * map is one array of XLB_FCACHE_SLOTS slots per CPU, CPU n's from
+ * n << XLB_FCACHE_BITS.
  */
 #define XLB_FCACHE_BITS 17
 #define XLB_FCACHE_SLOTS (1u << XLB_FCACHE_BITS)
-#define XLB_FCACHE_BLOCK_BITS 8
-#define XLB_FCACHE_BLOCK (1u << XLB_FCACHE_BLOCK_BITS)
-#define XLB_FCACHE_BLOCKS (XLB_FCACHE_SLOTS / XLB_FCACHE_BLOCK)
 #define XLB_FCACHE_TTL_JIFFIES 250
 
 struct xlb_flow_cache {
@@ -545,11 +541,6 @@ struct xlb_flow_cache {
 	__be16 nat_port; /* NAT: the LB's port towards the backend */
 	__u8 mode; /* enum xlb_lb_mode */
 	__u8 pad[3];
-};
-
-/* xlb_flow_cache value: slots block * XLB_FCACHE_BLOCK and on. */
-struct xlb_fcache_block {
-	struct xlb_flow_cache e[XLB_FCACHE_BLOCK];
 };
 
 /*
@@ -587,7 +578,5 @@ _Static_assert(sizeof(struct xlb_vip_gen) == XLB_BLOOM_LINE, "xlb_vip_gen");
 _Static_assert(sizeof(struct xlb_nat_rw) == 36, "xlb_nat_rw size");
 _Static_assert(sizeof(struct xlb_flow_cache) == 64, "xlb_flow_cache size");
 _Static_assert(sizeof(struct xlb_reply_cache) == 128, "xlb_reply_cache size");
-_Static_assert(sizeof(struct xlb_fcache_block) <= 32768,
-	       "xlb_fcache_block: a per-CPU value is at most 32 KiB");
 
 #endif /* XLB_ABI_H */

@@ -173,25 +173,32 @@ static int run(const __u8 *in, size_t len, __u8 *out, __u32 *out_len)
  */
 static bool cached_fwd(const struct xlb_flow_key *fk, __u32 *backend)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct xlb_fcache_block *b = calloc(ncpu, sizeof(*b));
-	bool found = false;
+	enum { BATCH = 4096 };
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	struct xlb_flow_cache *e = calloc(BATCH, sizeof(*e));
+	__u32 *keys = calloc(BATCH, sizeof(*keys)), next = 0, n;
+	int fd = fd_of(skel->maps.xlb_flow_cache), err = 0;
+	bool found = false, first = true;
 
-	for (__u32 i = 0; b && !found && i < XLB_FCACHE_BLOCKS; i++) {
-		if (bpf_map_lookup_elem(fd_of(skel->maps.xlb_flow_cache), &i,
-					b))
+	/* Every CPU's slots, a batch at a time, until the array's end. */
+	while (e && keys && !found && err != -ENOENT) {
+		__u32 from = next;
+
+		n = BATCH;
+		err = bpf_map_lookup_batch(fd, first ? NULL : &from, &next,
+					   keys, e, &n, &opts);
+		if (err && err != -ENOENT)
 			break;
-		for (int c = 0; !found && c < ncpu; c++)
-			for (__u32 j = 0; !found && j < XLB_FCACHE_BLOCK; j++) {
-				const struct xlb_flow_cache *e = &b[c].e[j];
-
-				if (memcmp(&e->key, fk, sizeof(*fk)))
-					continue;
-				found = true;
-				*backend = e->backend;
-			}
+		first = false;
+		for (__u32 j = 0; !found && j < n; j++) {
+			if (memcmp(&e[j].key, fk, sizeof(*fk)))
+				continue;
+			found = true;
+			*backend = e[j].backend;
+		}
 	}
-	free(b);
+	free(keys);
+	free(e);
 	return found;
 }
 
