@@ -300,8 +300,8 @@ static int stats_iface(FILE *f, const char *name, json_t *iface,
 }
 
 /*
- * A top-level object of reason -> packets ("exceptions", "drops"): its
- * non-zero counts, or "NAME: none". Absent (an older daemon): nothing.
+ * A top-level object of reason -> packets ("exceptions", "drops", "lb"):
+ * its non-zero counts, or "NAME: none". Absent (an older daemon): nothing.
  */
 static int stats_counts(FILE *f, const char *gname, json_t *counts,
 			const char **why)
@@ -314,7 +314,8 @@ static int stats_counts(FILE *f, const char *gname, json_t *counts,
 		return 0;
 	if (!json_is_object(counts))
 		return show_malformed(
-			why, "\"exceptions\" or \"drops\" is not an object");
+			why, "\"exceptions\", \"drops\" or \"lb\" is not an "
+			     "object");
 	json_object_foreach(counts, name, v) {
 		if (!json_is_integer(v) || json_integer_value(v) < 0)
 			return show_malformed(
@@ -355,6 +356,8 @@ static int render_stats(FILE *f, json_t *data, const char **why)
 	if (!ret)
 		ret = stats_counts(f, "drops", json_object_get(data, "drops"),
 				   why);
+	if (!ret)
+		ret = stats_counts(f, "lb", json_object_get(data, "lb"), why);
 	if (!ret)
 		ret = show_filter_hits(f, json_object_get(data, "filter"), why);
 	if (!ret)

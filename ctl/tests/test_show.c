@@ -464,7 +464,25 @@ static void test_stats_filter(void)
 		     " \"filter\": {\"rules\": {}, \"lists\": {}}}",
 		     "no interfaces\n\nexceptions: none\ndrops: none\n"
 		     "filter hits: none\n");
+	/* the load balancer's own exceptions, passed to the stack */
+	check_render(show_stats,
+		     "{\"time_ns\": 1, \"interfaces\": {},"
+		     " \"exceptions\": {}, \"drops\": {},"
+		     " \"lb\": {\"lb_no_backend\": 0, \"lb_unresolved\": 5,"
+		     "  \"lb_fragment\": 2}}",
+		     "no interfaces\n\nexceptions: none\ndrops: none\n"
+		     "lb\n"
+		     "  lb_unresolved                   5\n"
+		     "  lb_fragment                     2\n");
+	check_render(show_stats,
+		     "{\"time_ns\": 1, \"interfaces\": {},"
+		     " \"lb\": {\"lb_no_backend\": 0}}",
+		     "no interfaces\n\nlb: none\n");
 	check_malformed(show_stats, "{\"interfaces\": {}, \"drops\": []}");
+	check_malformed(show_stats, "{\"interfaces\": {}, \"lb\": 3}");
+	check_malformed(
+		show_stats,
+		"{\"interfaces\": {}, \"lb\": {\"lb_unresolved\": -1}}");
 	check_malformed(show_stats, "{\"interfaces\": {}, \"filter\": 1}");
 	check_malformed(show_stats, "{\"interfaces\": {},"
 				    " \"filter\": {\"rules\": {\"7\": 1}}}");
