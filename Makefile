@@ -145,6 +145,7 @@ $(VARIANT)/xlbd: $(filter-out $(BUILD)/ctl/loader.o,$(XLBD_OBJS)) $(VARIANT)/loa
 .SECONDEXPANSION:
 MOD_NEEDS_config := config_filter config_text config_lb lb_parse rule
 MOD_NEEDS_show := show_filter show_lb
+MOD_NEEDS_cmd_lb := lb_parse rule
 test_modules = $(patsubst %,ctl/%.c,$(sort $(foreach m,$(shell \
 	sed -n '1s|^// modules: ||p' $(1)),$(m) $(MOD_NEEDS_$(m)))))
 $(BUILD)/tests/test_%: ctl/tests/test_%.c $$(call test_modules,ctl/tests/test_$$*.c) \

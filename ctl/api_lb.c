@@ -25,10 +25,12 @@ struct lb_req {
 	struct xlb_addr addr;
 	bool has_weight;
 	__u32 weight;
+	__u16 port; /* 0: none given */
 };
 
 static const char *const vip_keys[] = { "cmd", "vip", "mode" };
-static const char *const backend_keys[] = { "cmd", "vip", "address", "weight" };
+static const char *const backend_keys[] = { "cmd", "vip", "address", "weight",
+					    "port" };
 
 static int known_keys(json_t *o, const char *const *known, size_t n, char *err,
 		      size_t errlen)
@@ -64,12 +66,14 @@ static const char *string_of(json_t *req, const char *key, bool required,
 	return json_string_value(v);
 }
 
-/* "vip" (required unless optional), "mode", "address" and "weight". */
+/* "vip" (required unless optional), "mode", "address", "weight" and
+ * "port". */
 static int parse_req(json_t *req, bool backend, bool optional_vip,
 		     struct lb_req *r, char *err, size_t errlen)
 {
 	const char *vip, *mode = NULL, *addr = NULL;
 	json_t *w = json_object_get(req, "weight");
+	json_t *port = json_object_get(req, "port");
 	int ret = backend ? known_keys(req, backend_keys,
 				       ARRAY_SIZE(backend_keys), err, errlen) :
 			    known_keys(req, vip_keys, ARRAY_SIZE(vip_keys), err,
@@ -98,6 +102,14 @@ static int parse_req(json_t *req, bool backend, bool optional_vip,
 		}
 		r->weight = json_integer_value(w);
 		r->has_weight = true;
+	}
+	if (!ret && port) {
+		if (!json_is_integer(port) || json_integer_value(port) < 1 ||
+		    json_integer_value(port) > 65535) {
+			ERRF("port: must be 1..65535");
+			return -EINVAL;
+		}
+		r->port = json_integer_value(port);
 	}
 	return ret;
 }
@@ -197,11 +209,18 @@ static json_t *cmd_backend(void *ctx, json_t *req, struct api_error *e)
 		snprintf(e->msg, sizeof(e->msg), "unknown key 'weight'");
 		ret = -EINVAL;
 	}
+	if (!ret && !add && r.port) {
+		snprintf(e->msg, sizeof(e->msg),
+			 set ? "port: fixed when the backend is added (delete "
+			       "it and add it with the new port)" :
+			       "unknown key 'port'");
+		ret = -EINVAL;
+	}
 	if (!ret && add)
 		ret = lb_backend_add(&d->lb, &r.vip, &r.addr,
 				     r.has_weight ? r.weight :
 						    XLB_WEIGHT_DEFAULT,
-				     &id, e->msg, sizeof(e->msg));
+				     r.port, &id, e->msg, sizeof(e->msg));
 	else if (!ret && set)
 		ret = lb_backend_set(&d->lb, &r.vip, &r.addr, r.weight, e->msg,
 				     sizeof(e->msg));

@@ -14,6 +14,7 @@
 #include "client.h"
 #include "cmd_lb.h"
 #include "lb_parse.h"
+#include "rule.h"
 #include "show.h"
 #include "util.h"
 
@@ -138,19 +139,29 @@ static int no_args(struct parse *p)
 	return no_more(p, 0);
 }
 
-/* backend add VIP ADDR [weight N], backend set VIP ADDR weight N. */
-static int backend_change(struct parse *p, bool need_weight)
+/* backend add VIP ADDR [weight N] [port N], backend set VIP ADDR
+ * weight N. */
+static int backend_change(struct parse *p, bool add)
 {
+	bool has_weight = false, has_port = false;
 	struct xlb_vip_addr v;
-	bool has_weight = false;
 	const char *w;
 	__u32 weight;
+	__u16 port;
 	int i = 0, ret;
 
 	ret = vip_word(p, &i, &v);
 	if (!ret)
 		ret = addr_word(p, &i, &v);
 	while (!ret && i < p->argc) {
+		if (add && !strcmp(p->argv[i], "port")) {
+			w = value_of(p, &i, &has_port);
+			if (!w || xlb_parse_port(w, &port, p->err, p->errlen))
+				return -EINVAL;
+			ret = client_json_set(p->req, "port",
+					      json_integer(port));
+			continue;
+		}
 		if (strcmp(p->argv[i], "weight"))
 			return errf(p->err, p->errlen, "unknown argument '%s'",
 				    p->argv[i]);
@@ -159,19 +170,19 @@ static int backend_change(struct parse *p, bool need_weight)
 			return -EINVAL;
 		ret = client_json_set(p->req, "weight", json_integer(weight));
 	}
-	if (!ret && need_weight && !has_weight)
+	if (!ret && !add && !has_weight)
 		return errf(p->err, p->errlen, "missing 'weight N'");
 	return ret;
 }
 
 static int backend_add(struct parse *p)
 {
-	return backend_change(p, false);
+	return backend_change(p, true);
 }
 
 static int backend_set(struct parse *p)
 {
-	return backend_change(p, true);
+	return backend_change(p, false);
 }
 
 static int backend_del(struct parse *p)

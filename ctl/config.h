@@ -62,6 +62,7 @@ struct xlb_filter_conf_file {
 struct xlb_backend_conf {
 	struct xlb_addr addr;
 	__u32 weight; /* 0..XLB_WEIGHT_MAX; 0: draining */
+	__u16 port; /* NAT: the port the backend listens on; 0: the VIP's */
 	int line;
 };
 

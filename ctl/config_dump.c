@@ -132,6 +132,7 @@ static int vip_from(const struct lb *lb, __u32 vid, struct xlb_vip_conf *vc)
 		if (vc->n_backends == v->n_backends)
 			return -EOVERFLOW; /* the counts disagree */
 		vc->backends[vc->n_backends].addr = b->addr;
+		vc->backends[vc->n_backends].port = lb_backend_port(lb, id);
 		vc->backends[vc->n_backends++].weight = b->weight;
 	}
 	return 0;
@@ -338,7 +339,10 @@ static void write_vip(const struct xlb_vip_conf *v, bool last, FILE *out)
 			buf[0] = '\0';
 		fputs(i ? ",\n\t\t{" : "\n\t\t{", out);
 		put_kv(out, "address", buf);
-		fprintf(out, " weight = %u; }", v->backends[i].weight);
+		fprintf(out, " weight = %u;", v->backends[i].weight);
+		if (v->backends[i].port)
+			fprintf(out, " port = %u;", v->backends[i].port);
+		fputs(" }", out);
 	}
 	fprintf(out, "%s); }%s\n", v->n_backends ? "\n\t  " : " ",
 		last ? "" : ",");

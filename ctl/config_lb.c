@@ -114,10 +114,13 @@ static int backend_keys(struct parse_ctx *c, const config_setting_t *g,
 		} else if (!strcmp(key, "weight")) {
 			err = cfg_get_int(c, s, 0, XLB_WEIGHT_MAX, &w);
 			b->weight = w;
+		} else if (!strcmp(key, "port")) {
+			err = cfg_get_int(c, s, 1, 65535, &w);
+			b->port = w;
 		} else {
 			err = cfg_fail(c, s,
 				       "unknown backend key '%s' (known: "
-				       "address, weight)",
+				       "address, weight, port)",
 				       key);
 		}
 	}
@@ -395,11 +398,15 @@ static int check_backends(struct parse_ctx *c, struct vip_ctx *x)
 {
 	const struct xlb_vip_conf *v = x->v;
 	char vip[XLB_VIP_STRLEN], addr[XLB_VIP_STRLEN];
+	char msg[XLB_VIP_STRLEN + 128];
 
 	xlb_format_vip(&v->vip, vip, sizeof(vip));
 	for (size_t i = 0; i < v->n_backends; i++) {
 		const struct xlb_backend_conf *b = &v->backends[i];
 
+		if (xlb_check_backend_port(&v->vip, v->mode, b->port, msg,
+					   sizeof(msg)))
+			return cfg_fail_at(c, b->line, "%s", msg);
 		xlb_format_addr(&b->addr, addr, sizeof(addr));
 		if (b->addr.family != v->vip.addr.family)
 			return cfg_fail_at(

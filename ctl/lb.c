@@ -352,8 +352,8 @@ static int alloc_backend(struct lb *lb, char *err, size_t errlen)
 }
 
 int lb_backend_add(struct lb *lb, const struct xlb_vip_addr *v,
-		   const struct xlb_addr *addr, __u32 weight, __u32 *id,
-		   char *err, size_t errlen)
+		   const struct xlb_addr *addr, __u32 weight, __u16 port,
+		   __u32 *id, char *err, size_t errlen)
 {
 	char name[XLB_VIP_STRLEN], a[XLB_VIP_STRLEN];
 	int vid = vip_of(lb, v, name, err, errlen), bid, ret;
@@ -372,6 +372,9 @@ int lb_backend_add(struct lb *lb, const struct xlb_vip_addr *v,
 		ERRF("VIP %s already has backend %s", name, a);
 		return -EEXIST;
 	}
+	ret = xlb_check_backend_port(v, lb->vips[vid].mode, port, err, errlen);
+	if (ret)
+		return ret;
 	if (lb->vips[vid].n_backends == XLB_MAX_BACKENDS_PER_VIP) {
 		ERRF("VIP %s has %d backends, the most one VIP can have", name,
 		     XLB_MAX_BACKENDS_PER_VIP);
@@ -386,6 +389,7 @@ int lb_backend_add(struct lb *lb, const struct xlb_vip_addr *v,
 	};
 	b->dp.family = addr->family;
 	b->dp.flags = XLB_BACKEND_ACTIVE;
+	b->dp.port = htons(port);
 	memcpy(b->dp.addr, addr->addr, sizeof(b->dp.addr));
 	if (lb->neigh)
 		lb_neigh_resolve(lb, bid);

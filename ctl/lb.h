@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <arpa/inet.h>
 #include <jansson.h>
 
 #include "config.h"
@@ -121,11 +122,18 @@ int lb_vip_del(struct lb *lb, const struct xlb_vip_addr *v, char *err,
 /*
  * Backend changes take effect in the ring at lb_commit(), which every
  * caller runs after its changes (one ring computation per VIP for a
- * whole config). weight 0: draining, out of the ring, flows kept.
+ * whole config). weight 0: draining, out of the ring, flows kept. port
+ * (NAT only): where the backend listens, 0 for the VIP's port; it stays
+ * what it is for the backend's life (a new port is a new backend).
  */
 int lb_backend_add(struct lb *lb, const struct xlb_vip_addr *v,
-		   const struct xlb_addr *addr, __u32 weight, __u32 *id,
-		   char *err, size_t errlen);
+		   const struct xlb_addr *addr, __u32 weight, __u16 port,
+		   __u32 *id, char *err, size_t errlen);
+/* The port backend id is sent to (NAT), 0 when the VIP's. */
+static inline __u16 lb_backend_port(const struct lb *lb, __u32 id)
+{
+	return ntohs(lb->backends[id].dp.port);
+}
 int lb_backend_set(struct lb *lb, const struct xlb_vip_addr *v,
 		   const struct xlb_addr *addr, __u32 weight, char *err,
 		   size_t errlen);

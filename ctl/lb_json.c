@@ -72,6 +72,9 @@ static json_t *backend_json(struct lb *lb, __u32 id, bool with_vip)
 	o = json_pack("{s:s, s:i, s:i, s:s, s:b}", "address", a, "id", (int)id,
 		      "weight", (int)b->weight, "state", backend_state(b),
 		      "in_ring", lb_backend_in_ring(lb, id));
+	if (b->dp.port)
+		json_object_set_new(o, "port",
+				    json_integer(lb_backend_port(lb, id)));
 	if (with_vip) {
 		xlb_format_vip(&lb->vips[b->vip].vip, a, sizeof(a));
 		json_object_set_new(o, "vip", json_string(a));

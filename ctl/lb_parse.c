@@ -172,6 +172,27 @@ int xlb_parse_weight(const char *s, __u32 *weight, char *err, size_t errlen)
 	return 0;
 }
 
+int xlb_check_backend_port(const struct xlb_vip_addr *v, enum xlb_lb_mode mode,
+			   __u16 port, char *err, size_t errlen)
+{
+	char name[XLB_VIP_STRLEN];
+
+	if (!port)
+		return 0;
+	xlb_format_vip(v, name, sizeof(name));
+	if (mode != XLB_MODE_NAT)
+		return errf(err, errlen,
+			    "port: VIP %s is %s, which leaves the destination "
+			    "port as it is (only nat sends to another port)",
+			    name, xlb_lb_mode_str(mode));
+	if (!v->port)
+		return errf(err, errlen,
+			    "port: VIP %s takes every port and keeps each "
+			    "client's; a backend port needs a VIP port",
+			    name);
+	return 0;
+}
+
 int xlb_format_addr(const struct xlb_addr *a, char *buf, size_t len)
 {
 	int af = a->family == XLB_FAMILY_V4 ? AF_INET : AF_INET6;

@@ -50,12 +50,20 @@ int xlb_parse_addr(const char *s, struct xlb_addr *a, char *err, size_t errlen);
 int xlb_parse_vip(const char *s, struct xlb_vip_addr *v, char *err,
 		  size_t errlen);
 
-/* "dsr"; "nat" is refused while the data plane has no NAT. */
+/* "dsr" or "nat". */
 int xlb_parse_lb_mode(const char *s, enum xlb_lb_mode *mode, char *err,
 		      size_t errlen);
 
 /* A decimal weight 0..65535 (0: draining). */
 int xlb_parse_weight(const char *s, __u32 *weight, char *err, size_t errlen);
+
+/*
+ * May VIP v, of mode mode, send to a backend at port (0: the VIP's own)?
+ * Only NAT rewrites the destination port, and a VIP of every port keeps
+ * each client's: -EINVAL with the reason otherwise.
+ */
+int xlb_check_backend_port(const struct xlb_vip_addr *v, enum xlb_lb_mode mode,
+			   __u16 port, char *err, size_t errlen);
 
 /* Text forms, as the parsers read them; the length or -ENOSPC. */
 int xlb_format_addr(const struct xlb_addr *a, char *buf, size_t len);

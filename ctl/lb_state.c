@@ -236,14 +236,23 @@ static int apply_backends(struct lb *lb, const struct xlb_vip_conf *cv,
 	}
 	for (size_t i = 0; !ret && i < cv->n_backends; i++) {
 		const struct xlb_backend_conf *cb = &cv->backends[i];
+		int bid = lb_backend_find(lb, vid, &cb->addr);
 
 		*line = cb->line;
-		if (lb_backend_find(lb, vid, &cb->addr) >= 0)
+		/* Another port: the backend goes, one at the new port comes
+		 * (its flows were to the old one). */
+		if (bid >= 0 && lb_backend_port(lb, bid) != cb->port) {
+			ret = lb_backend_del(lb, &cv->vip, &cb->addr, err,
+					     errlen);
+			bid = -ENOENT;
+		}
+		if (!ret && bid >= 0)
 			ret = lb_backend_set(lb, &cv->vip, &cb->addr,
 					     cb->weight, err, errlen);
-		else
+		else if (!ret)
 			ret = lb_backend_add(lb, &cv->vip, &cb->addr,
-					     cb->weight, &id, err, errlen);
+					     cb->weight, cb->port, &id, err,
+					     errlen);
 	}
 	return ret;
 }

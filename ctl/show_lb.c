@@ -65,13 +65,23 @@ static int backend_cells(json_t *b, char cells[][CELL_LEN], const char **why)
 	const char *vip = str_of(b, "vip"), *addr = str_of(b, "address");
 	const char *state = str_of(b, "state"), *mac = str_of(b, "mac");
 	const char *ifname = str_of(b, "ifname");
+	uint64_t port;
 
 	if (!vip || !addr || !state || u64_cell(b, "weight", cells[2]))
 		return show_malformed(why, "a backend has no \"vip\", "
 					   "\"address\", \"weight\" or "
 					   "\"state\"");
 	snprintf(cells[0], CELL_LEN, "%s", vip);
-	snprintf(cells[1], CELL_LEN, "%s", addr);
+	/* NAT to another port: ADDR:PORT, [ADDR6]:PORT */
+	if (!json_object_get(b, "port"))
+		snprintf(cells[1], CELL_LEN, "%s", addr);
+	else if (show_get_u64(b, "port", &port) || !port || port > 65535)
+		return show_malformed(why, "a backend's \"port\" is not "
+					   "1..65535");
+	else
+		snprintf(cells[1], CELL_LEN,
+			 strchr(addr, ':') ? "[%s]:%" PRIu64 : "%s:%" PRIu64,
+			 addr, port);
 	snprintf(cells[3], CELL_LEN, "%s", state);
 	snprintf(cells[4], CELL_LEN, "%s", mac ? mac : "-");
 	snprintf(cells[5], CELL_LEN, "%s", ifname ? ifname : "-");

@@ -53,6 +53,9 @@ static const struct {
 	{ "backend add 198.18.0.10:80/tcp 198.18.1.2 weight 0",
 	  "{\"cmd\":\"backend_add\",\"vip\":\"198.18.0.10:80/tcp\",\"address\":\"198.18.1.2\",\"weight\":0}",
 	  "backend add", LB_OUT_NONE },
+	{ "backend add 198.18.0.10:80/tcp 198.18.1.2 port 8080 weight 2",
+	  "{\"cmd\":\"backend_add\",\"vip\":\"198.18.0.10:80/tcp\",\"address\":\"198.18.1.2\",\"port\":8080,\"weight\":2}",
+	  "backend add", LB_OUT_NONE },
 	{ "backend set [2001:db8::10]:443/tcp 2001:db8:1:0::2 weight 65535",
 	  "{\"cmd\":\"backend_set\",\"vip\":\"[2001:db8::10]:443/tcp\",\"address\":\"2001:db8:1::2\",\"weight\":65535}",
 	  "backend set", LB_OUT_NONE },
@@ -122,6 +125,14 @@ static const struct {
 	  "'weight' needs a value" },
 	{ "backend add 198.18.0.10:80/tcp 198.18.1.2 weight 1 weight 2",
 	  "backend add", "'weight' given twice" },
+	{ "backend add 198.18.0.10:80/tcp 198.18.1.2 port 0", "backend add",
+	  "bad port '0': must be 1..65535" },
+	{ "backend add 198.18.0.10:80/tcp 198.18.1.2 port 65536", "backend add",
+	  "bad port '65536': must be 1..65535" },
+	{ "backend add 198.18.0.10:80/tcp 198.18.1.2 port 80 port 81",
+	  "backend add", "'port' given twice" },
+	{ "backend set 198.18.0.10:80/tcp 198.18.1.2 weight 1 port 80",
+	  "backend set", "unknown argument 'port'" },
 	{ "backend add 198.18.0.10:80/tcp 198.18.1.2 198.18.1.3", "backend add",
 	  "unknown argument '198.18.1.3'" },
 	{ "backend set 198.18.0.10:80/tcp 198.18.1.2", "backend set",
@@ -207,6 +218,33 @@ static void test_tables(void)
 			      "198.18.0.10:80/tcp 198.18.1.4: no route to "
 			      "198.18.1.4: Network is unreachable\n"),
 	      "backend list:\n%s", out);
+	free(out);
+	/* NAT backends on ports of their own */
+	out = render(show_backends,
+		     "{\"backends\":[{\"vip\":\"198.18.0.20:80/tcp\","
+		     "\"address\":\"198.18.1.2\",\"port\":8080,\"weight\":1,"
+		     "\"state\":\"active\",\"packets\":0,\"bytes\":0},"
+		     "{\"vip\":\"[2001:db8::20]:80/tcp\","
+		     "\"address\":\"2001:db8:1::2\",\"port\":65535,"
+		     "\"weight\":1,\"state\":\"active\",\"packets\":0,"
+		     "\"bytes\":0}]}",
+		     &ret);
+	check(ret == 0 &&
+		      !strcmp(out,
+			      "vip                    backend                "
+			      "weight  state   mac  interface  packets  bytes\n"
+			      "198.18.0.20:80/tcp     198.18.1.2:8080             "
+			      "1  active  -    -                0      0\n"
+			      "[2001:db8::20]:80/tcp  [2001:db8:1::2]:65535       "
+			      "1  active  -    -                0      0\n"),
+	      "backend list with ports:\n%s", out);
+	free(out);
+	out = render(show_backends,
+		     "{\"backends\":[{\"vip\":\"198.18.0.20:80/tcp\","
+		     "\"address\":\"198.18.1.2\",\"port\":0,\"weight\":1,"
+		     "\"state\":\"active\",\"packets\":0,\"bytes\":0}]}",
+		     &ret);
+	check(ret == -EPROTO, "port 0: %d '%s'", ret, out);
 	free(out);
 	out = render(show_vips, "{\"vips\":[]}", &ret);
 	check(ret == 0 && !strcmp(out, "no VIPs\n"), "empty: %s", out);

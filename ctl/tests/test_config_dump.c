@@ -52,7 +52,9 @@ static const char rich_text[] =
 	"  { address = \"2001:db8::10\"; proto = \"udp\"; mode = \"nat\";\n"
 	"    health = { port = 8080; interval = \"3s\"; };\n"
 	"    backends = ( { address = \"2001:db8:1::2\"; weight = 65535; } ); },\n"
-	"  { address = \"198.18.0.11\"; port = 443; proto = \"tcp\"; }\n"
+	"  { address = \"198.18.0.11\"; port = 443; proto = \"tcp\"; },\n"
+	"  { address = \"198.18.0.12\"; port = 80; proto = \"tcp\"; mode = \"nat\";\n"
+	"    backends = ( { address = \"198.18.1.5\"; port = 8080; } ); }\n"
 	");\n";
 
 /* What xlb_config_write() makes of rich_text: the documented layout. */
@@ -99,7 +101,11 @@ static const char rich_written[] =
 	"\t\t{ address = \"2001:db8:1::2\"; weight = 65535; }\n"
 	"\t  ); },\n"
 	"\t{ address = \"198.18.0.11\"; port = 443; proto = \"tcp\"; mode = \"dsr\";\n"
-	"\t  backends = ( ); }\n"
+	"\t  backends = ( ); },\n"
+	"\t{ address = \"198.18.0.12\"; port = 80; proto = \"tcp\"; mode = \"nat\";\n"
+	"\t  backends = (\n"
+	"\t\t{ address = \"198.18.1.5\"; weight = 1; port = 8080; }\n"
+	"\t  ); }\n"
 	");\n";
 
 /* conf written to a string (malloc'd), or NULL. */
@@ -160,7 +166,8 @@ static bool same_vip(const struct xlb_vip_conf *a, const struct xlb_vip_conf *b)
 		return false;
 	for (size_t i = 0; i < a->n_backends; i++)
 		if (xlb_addr_cmp(&a->backends[i].addr, &b->backends[i].addr) ||
-		    a->backends[i].weight != b->backends[i].weight)
+		    a->backends[i].weight != b->backends[i].weight ||
+		    a->backends[i].port != b->backends[i].port)
 			return false;
 	return true;
 }

@@ -258,8 +258,21 @@ static const struct {
 	{ IF "vips = ( { " V4 "backends = ( { } ); } );",
 	  "inline.conf:2: backend needs an address" },
 	{ IF "vips = ( { " V4 "backends = ( { address = \"198.18.1.2\"; "
+	     "ports = 8080; } ); } );",
+	  "inline.conf:2: unknown backend key 'ports' (known: address, weight, port)" },
+	{ IF "vips = ( { " V4 "backends = ( { address = \"198.18.1.2\"; "
 	     "port = 8080; } ); } );",
-	  "inline.conf:2: unknown backend key 'port' (known: address, weight)" },
+	  "inline.conf:2: port: VIP 198.18.0.10:80/tcp is dsr, which leaves the destination port as it is (only nat sends to another port)" },
+	{ IF "vips = ( { address = \"198.18.0.10\"; proto = \"tcp\"; "
+	     "mode = \"nat\";\n backends = (\n { address = \"198.18.1.2\"; "
+	     "port = 8080; } ); } );",
+	  "inline.conf:4: port: VIP 198.18.0.10:0/tcp takes every port and keeps each client's; a backend port needs a VIP port" },
+	{ IF "vips = ( { " V4 "mode = \"nat\"; backends = ( { address = "
+	     "\"198.18.1.2\"; port = 0; } ); } );",
+	  "inline.conf:2: port: must be 1..65535" },
+	{ IF "vips = ( { " V4 "mode = \"nat\"; backends = ( { address = "
+	     "\"198.18.1.2\"; port = 65536; } ); } );",
+	  "inline.conf:2: port: must be 1..65535" },
 	{ IF "vips = ( { " V4 "backends = ( { address = \"198.18.1.2\"; "
 	     "weight = 65536; } ); } );",
 	  "inline.conf:2: weight: must be 0..65535" },
@@ -290,6 +303,26 @@ static void test_bad_texts(void)
 		      bad_texts[i].msg);
 		check(conf.n_vips == 0, "case %zu: nothing kept", i);
 	}
+}
+
+/* A NAT VIP's backends on ports of their own, or on the VIP's. */
+static void test_backend_port(void)
+{
+	int ret = parse(IF "vips = ( { " V4 "mode = \"nat\";\n"
+			   " backends = ( { address = \"198.18.1.2\"; "
+			   "port = 8080; },\n"
+			   " { address = \"198.18.1.3\"; port = 65535; },\n"
+			   " { address = \"198.18.1.4\"; } ); } );");
+
+	if (!check(ret == 0, "parse: %d %s", ret, err))
+		return;
+	check(conf.n_vips == 1 && conf.vips[0].n_backends == 3, "parsed");
+	check(conf.vips[0].backends[0].port == 8080 &&
+		      conf.vips[0].backends[1].port == 65535 &&
+		      conf.vips[0].backends[2].port == 0,
+	      "ports %u %u %u", conf.vips[0].backends[0].port,
+	      conf.vips[0].backends[1].port, conf.vips[0].backends[2].port);
+	xlb_config_free(&conf);
 }
 
 /* A text of n VIPs with per backends each, numbered from the first. */
@@ -380,6 +413,7 @@ int main(void)
 	harness_run("configs/lb-dsr.conf", test_good_file);
 	harness_run("configs/lb-nat.conf", test_nat_file);
 	harness_run("vips: errors", test_bad_texts);
+	harness_run("backend ports (NAT)", test_backend_port);
 	harness_run("vips: limits", test_limits);
 	return harness_done();
 }
