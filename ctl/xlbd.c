@@ -377,6 +377,28 @@ static int serve(struct xlbd *d, int sfd)
 	return 0;
 }
 
+/*
+ * A start that fails after loading a fresh data plane leaves nothing of
+ * it: what it attached comes off and its pins go (the programs and maps
+ * with them). An adopted data plane was running before: it stays.
+ */
+static void unload_fresh(struct xlbd *d)
+{
+	int ret;
+
+	if (d->dp.adopted)
+		return;
+	ret = ifaces_detach_all(&d->dp);
+	if (!ret)
+		ret = dp_unpin(&d->dp);
+	if (ret)
+		log_err("removing the data plane this start loaded: %s "
+			"(xlbd --detach removes what is left)",
+			strerror(-ret));
+	else
+		log_info("nothing left attached or pinned in %s", d->pin_dir);
+}
+
 static int run(struct xlbd *d)
 {
 	char err[XLB_CONFIG_ERRLEN];
@@ -418,6 +440,7 @@ static int run(struct xlbd *d)
 	if (ret) {
 		log_err("%s", err);
 		metrics_close(&d->metrics);
+		unload_fresh(d);
 		close_all(d);
 		return 2;
 	}
@@ -428,6 +451,7 @@ static int run(struct xlbd *d)
 	if (sfd < 0 || api_open(&d->api, d->socket_path, err, sizeof(err))) {
 		log_err("%s", sfd < 0 ? strerror(-sfd) : err);
 		metrics_close(&d->metrics);
+		unload_fresh(d);
 		close_all(d);
 		return 2;
 	}
