@@ -221,6 +221,21 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Did bench_amp run on every queue of LOOP0 between counts a and b? A
+ * loop that lost its frames generates no more. */
+static int loop_turned(const struct xdp_counts *a, const struct xdp_counts *b)
+{
+	for (int q = 0; q < GEN_CPUS; q++)
+		if (b->queue_packets[q] == a->queue_packets[q]) {
+			fprintf(stderr,
+				"bench_e2e: the generator's loop does not "
+				"turn on queue %d\n",
+				q);
+			return -ENODATA;
+		}
+	return 0;
+}
+
 /* Generate for ms milliseconds on every CPU; the packets sent. */
 static int generate_for(int ms, __u64 *sent)
 {
@@ -240,7 +255,7 @@ static int generate_for(int ms, __u64 *sent)
 		usleep(ms * 1000);
 		ret = read_stats(name, &b);
 		*sent = b.packets - a.packets;
-		return ret;
+		return ret ? ret : loop_turned(&a, &b);
 	}
 
 	stop = 0;
@@ -447,15 +462,7 @@ static int loop_start(void)
 	usleep(100 * 1000);
 	if (!ret)
 		ret = read_stats(name, &b);
-	for (int q = 0; !ret && q < GEN_CPUS; q++)
-		if (b.queue_packets[q] == a.queue_packets[q]) {
-			fprintf(stderr,
-				"bench_e2e: the loop does not turn "
-				"on queue %d\n",
-				q);
-			ret = -EPROTO;
-		}
-	return ret;
+	return ret ? ret : loop_turned(&a, &b);
 }
 
 static void loop_stop(void)
