@@ -154,21 +154,23 @@ static int backend_change(struct parse *p, bool add)
 	if (!ret)
 		ret = addr_word(p, &i, &v);
 	while (!ret && i < p->argc) {
-		if (add && !strcmp(p->argv[i], "port")) {
+		if (!strcmp(p->argv[i], "weight")) {
+			w = value_of(p, &i, &has_weight);
+			if (!w ||
+			    xlb_parse_weight(w, &weight, p->err, p->errlen))
+				return -EINVAL;
+			ret = client_json_set(p->req, "weight",
+					      json_integer(weight));
+		} else if (add && !strcmp(p->argv[i], "port")) {
 			w = value_of(p, &i, &has_port);
 			if (!w || xlb_parse_port(w, &port, p->err, p->errlen))
 				return -EINVAL;
 			ret = client_json_set(p->req, "port",
 					      json_integer(port));
-			continue;
-		}
-		if (strcmp(p->argv[i], "weight"))
+		} else {
 			return errf(p->err, p->errlen, "unknown argument '%s'",
 				    p->argv[i]);
-		w = value_of(p, &i, &has_weight);
-		if (!w || xlb_parse_weight(w, &weight, p->err, p->errlen))
-			return -EINVAL;
-		ret = client_json_set(p->req, "weight", json_integer(weight));
+		}
 	}
 	if (!ret && !add && !has_weight)
 		return errf(p->err, p->errlen, "missing 'weight N'");

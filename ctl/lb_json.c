@@ -72,7 +72,7 @@ static json_t *backend_json(struct lb *lb, __u32 id, bool with_vip)
 	o = json_pack("{s:s, s:i, s:i, s:s, s:b}", "address", a, "id", (int)id,
 		      "weight", (int)b->weight, "state", backend_state(b),
 		      "in_ring", lb_backend_in_ring(lb, id));
-	if (b->dp.port)
+	if (lb_backend_port(lb, id))
 		json_object_set_new(o, "port",
 				    json_integer(lb_backend_port(lb, id)));
 	if (with_vip) {

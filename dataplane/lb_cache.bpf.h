@@ -93,14 +93,19 @@ static __always_inline __u64 xlb_fkey_hash(const union xlb_fkey *fk)
 	return (h ^ fk->w[2] ^ fk->w[3] ^ fk->w[4]) * 0xc2b2ae3d27d4eb4full;
 }
 
-/* A flow's first (which 0) or second slot in this CPU's cache. */
-static __always_inline struct xlb_flow_cache *xlb_fcache_slot(__u64 h,
-							      int which)
+/* The first slot of this CPU's region of the flow cache. */
+static __always_inline __u32 xlb_fcache_region(void)
 {
-	__u32 slot = (h >> (64 - (which + 1) * XLB_FCACHE_BITS)) &
-		     (XLB_FCACHE_SLOTS - 1);
+	return bpf_get_smp_processor_id() << XLB_FCACHE_BITS;
+}
 
-	slot |= bpf_get_smp_processor_id() << XLB_FCACHE_BITS;
+/* A flow's first (which 0) or second slot in the region of one CPU. */
+static __always_inline struct xlb_flow_cache *
+xlb_fcache_slot(__u32 region, __u64 h, int which)
+{
+	__u32 slot = region | ((h >> (64 - (which + 1) * XLB_FCACHE_BITS)) &
+			       (XLB_FCACHE_SLOTS - 1));
+
 	return bpf_map_lookup_elem(&xlb_flow_cache, &slot);
 }
 
@@ -132,11 +137,12 @@ static __always_inline bool xlb_cache_fresh(__u32 gen, __u64 expires)
 static __always_inline struct xlb_flow_cache *
 xlb_fcache_find(const union xlb_fkey *fk, __u64 h)
 {
-	struct xlb_flow_cache *e = xlb_fcache_slot(h, 0);
+	__u32 region = xlb_fcache_region();
+	struct xlb_flow_cache *e = xlb_fcache_slot(region, h, 0);
 
 	if (e && xlb_key_is(e->key_words, fk))
 		return e;
-	e = xlb_fcache_slot(h, 1);
+	e = xlb_fcache_slot(region, h, 1);
 	if (e && xlb_key_is(e->key_words, fk))
 		return e;
 	return NULL;
@@ -150,8 +156,9 @@ xlb_fcache_find(const union xlb_fkey *fk, __u64 h)
 static __always_inline struct xlb_flow_cache *
 xlb_fcache_victim(const union xlb_fkey *fk, __u64 h)
 {
-	struct xlb_flow_cache *e1 = xlb_fcache_slot(h, 0);
-	struct xlb_flow_cache *e2 = xlb_fcache_slot(h, 1);
+	__u32 region = xlb_fcache_region();
+	struct xlb_flow_cache *e1 = xlb_fcache_slot(region, h, 0);
+	struct xlb_flow_cache *e2 = xlb_fcache_slot(region, h, 1);
 
 	if (!e1 || !e2)
 		return NULL;

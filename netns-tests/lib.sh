@@ -146,6 +146,29 @@ wait_for() {
 	return 1
 }
 
+# star P VIP...: a client, an LB and two backends on links of their own:
+# netns Pc (veth-cli 198.18.0.2, routing each VIP via the LB), Pl (the LB,
+# forwarding: veth-xlb 198.18.0.1, veth-b1 198.18.1.1, veth-b2
+# 198.18.2.1), Pb1 and Pb2 (veth-s1 198.18.1.2, veth-s2 198.18.2.2,
+# default route via the LB).
+star() {
+	local p=$1 vip i
+	shift
+	for i in c l b1 b2; do
+		ns_add "$p$i"
+	done
+	veth "${p}c" veth-cli 198.18.0.2 "${p}l" veth-xlb 198.18.0.1
+	for i in 1 2; do
+		veth "${p}l" "veth-b$i" "198.18.$i.1" "${p}b$i" "veth-s$i" \
+			"198.18.$i.2"
+		ip -n "${p}b$i" route add default via "198.18.$i.1"
+	done
+	for vip; do
+		ip -n "${p}c" route add "$vip/32" via 198.18.0.1
+	done
+	in_ns "${p}l" sysctl -qw net.ipv4.ip_forward=1
+}
+
 # www_dirs N MB: $T_DIR/www1 .. wwwN, the pages of N HTTP backends: a file
 # `name` holding bI, and `blob`, MB random megabytes, the same for all
 # (one file, hard links); sets BLOB_SUM, its sha256.

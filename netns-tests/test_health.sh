@@ -29,22 +29,12 @@ B2=198.18.2.2
 NAME=xlb-health
 CONF=$T_DIR/health.conf
 
-ns_add hc
-ns_add hl
-ns_add hb1
-ns_add hb2
-veth hc veth-cli 198.18.0.2 hl veth-xlb 198.18.0.1
-veth hl veth-b1 198.18.1.1 hb1 veth-s1 "$B1"
-veth hl veth-b2 198.18.2.1 hb2 veth-s2 "$B2"
-ip -n hc route add "$VIP/32" via 198.18.0.1
-in_ns hl sysctl -qw net.ipv4.ip_forward=1
+star h "$VIP"
 for ns in hb1 hb2; do
 	ip -n "$ns" addr add "$VIP/32" dev lo
 	in_ns "$ns" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
 		net.ipv4.conf.all.arp_announce=2
 done
-ip -n hb1 route add default via 198.18.1.1
-ip -n hb2 route add default via 198.18.2.1
 
 # The backends' server: answers every GET with its name, 503 while the
 # file sick-NAME exists, and logs the client's port and the path.

@@ -31,18 +31,7 @@ B2=198.18.2.2
 NAME=xlb-port
 CONF=$T_DIR/port.conf
 
-ns_add pc
-ns_add pl
-ns_add pb1
-ns_add pb2
-veth pc veth-cli 198.18.0.2 pl veth-xlb 198.18.0.1
-veth pl veth-b1 198.18.1.1 pb1 veth-s1 "$B1"
-veth pl veth-b2 198.18.2.1 pb2 veth-s2 "$B2"
-ip -n pc route add "$VIP/32" via 198.18.0.1
-ip -n pc route add "$DSR_VIP/32" via 198.18.0.1
-in_ns pl sysctl -qw net.ipv4.ip_forward=1
-ip -n pb1 route add default via 198.18.1.1
-ip -n pb2 route add default via 198.18.2.1
+star p "$VIP" "$DSR_VIP"
 
 # www1..3: the pages of b1, b2 and b3 (b2's host on another port).
 www_dirs 3 1

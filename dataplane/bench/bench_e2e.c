@@ -72,6 +72,7 @@ static struct xlb *skel;
 static struct bench *bn;
 static struct floor *fl;
 static __u32 gen_if, lb_if, loop_if[2];
+static const char *loop_name; /* LOOP0's */
 /* Live frames refused: bench_amp's loop generates instead. */
 static bool use_loop;
 static __u8 frame[FRAME_LEN];
@@ -221,12 +222,25 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Did bench_amp run on every queue of LOOP0 between counts a and b? A
- * loop that lost its frames generates no more. */
-static int loop_turned(const struct xdp_counts *a, const struct xdp_counts *b)
+/*
+ * What bench_amp ran on LOOP0 over ms milliseconds, into *sent; -ENODATA
+ * when it did not run on every queue (a loop that lost its frames
+ * generates no more).
+ */
+static int loop_count(int ms, __u64 *sent)
 {
+	struct xdp_counts a, b;
+	int ret = read_stats(loop_name, &a);
+
+	if (ret)
+		return ret;
+	usleep(ms * 1000);
+	ret = read_stats(loop_name, &b);
+	if (ret)
+		return ret;
+	*sent = b.packets - a.packets;
 	for (int q = 0; q < GEN_CPUS; q++)
-		if (b->queue_packets[q] == a->queue_packets[q]) {
+		if (b.queue_packets[q] == a.queue_packets[q]) {
 			fprintf(stderr,
 				"bench_e2e: the generator's loop does not "
 				"turn on queue %d\n",
@@ -242,21 +256,9 @@ static int generate_for(int ms, __u64 *sent)
 	struct gen g[GEN_CPUS] = {};
 	int ret = 0;
 
-	if (use_loop) {
-		struct xdp_counts a, b;
-		char name[IF_NAMESIZE];
-
-		/* The loop runs by itself: what bench_amp ran meanwhile. */
-		if (!if_indextoname(loop_if[0], name))
-			return -errno;
-		ret = read_stats(name, &a);
-		if (ret)
-			return ret;
-		usleep(ms * 1000);
-		ret = read_stats(name, &b);
-		*sent = b.packets - a.packets;
-		return ret ? ret : loop_turned(&a, &b);
-	}
+	/* The loop runs by itself: what bench_amp ran meanwhile. */
+	if (use_loop)
+		return loop_count(ms, sent);
 
 	stop = 0;
 	for (int i = 0; i < GEN_CPUS; i++) {
@@ -435,8 +437,7 @@ static int loop_start(void)
 	int fd = bpf_map__fd(bn->maps.bench_amp_ports), ret = 0;
 	__u32 slot[2] = { 0, 1 };
 	struct gen g[GEN_CPUS] = {};
-	struct xdp_counts a, b;
-	char name[IF_NAMESIZE];
+	__u64 sent;
 
 	if (bpf_map_update_elem(fd, &slot[0], &gen_if, BPF_ANY) ||
 	    bpf_map_update_elem(fd, &slot[1], &loop_if[0], BPF_ANY))
@@ -455,14 +456,7 @@ static int loop_start(void)
 		if (!ret && g[i].err)
 			ret = -g[i].err;
 	}
-	if (!ret && !if_indextoname(loop_if[0], name))
-		ret = -errno;
-	if (!ret)
-		ret = read_stats(name, &a);
-	usleep(100 * 1000);
-	if (!ret)
-		ret = read_stats(name, &b);
-	return ret ? ret : loop_turned(&a, &b);
+	return ret ? ret : loop_count(100, &sent);
 }
 
 static void loop_stop(void)
@@ -582,6 +576,7 @@ int main(int argc, char **argv)
 			GEN_CPUS);
 		return 1;
 	}
+	loop_name = argv[3];
 	ret = setup(argv[1], argv[2]) ?: probe_live();
 	if (!ret && use_loop)
 		ret = loop_start();
