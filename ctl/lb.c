@@ -394,7 +394,7 @@ int lb_backend_add(struct lb *lb, const struct xlb_vip_addr *v,
 	if (lb->neigh)
 		lb_neigh_resolve(lb, bid);
 	ret = maps_percpu_zero(lb->m.backend_stats, bid,
-			       sizeof(struct xlb_ctr));
+			       sizeof(struct xlb_backend_stats));
 	if (!ret)
 		ret = lb_backend_write(lb, bid);
 	if (ret) {

@@ -36,6 +36,9 @@ struct lb_spec {
 struct lb_maps {
 	int vips, hints, ring, backends, vip_stats, backend_stats;
 	int ifaces; /* xlb_ifaces: which interfaces have XDP of xlb's */
+	int lb_conf, snat_pools; /* timeouts; the VIPs' NAT addresses */
+	int conns, syns, nat_rev; /* the connection tables */
+	int reap_buf, reap; /* xlbd's reaper: its batch, its program */
 };
 
 /* The bytes a backend's Maglev permutation is hashed from. */

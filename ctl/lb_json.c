@@ -40,12 +40,14 @@ static json_t *vip_counters(struct lb *lb, __u32 id)
 
 static json_t *backend_counters(struct lb *lb, __u32 id)
 {
-	struct xlb_ctr c;
+	struct xlb_backend_stats c;
 
 	if (maps_percpu_sum(lb->m.backend_stats, id, &c, sizeof(c)))
 		memset(&c, 0, sizeof(c));
-	return json_pack("{s:I, s:I}", "packets", (json_int_t)c.packets,
-			 "bytes", (json_int_t)c.bytes);
+	return json_pack("{s:I, s:I, s:I}", "packets",
+			 (json_int_t)c.fwd.packets, "bytes",
+			 (json_int_t)c.fwd.bytes, "new_flows",
+			 (json_int_t)c.new_flows);
 }
 
 static bool listed(const struct lb_backend *b)

@@ -19,6 +19,7 @@
 #include "lb.h"
 #include "lb_int.h"
 #include "log.h"
+#include "maps.h"
 
 #define ERRF(...) snprintf(err, errlen, __VA_ARGS__)
 
@@ -286,11 +287,28 @@ static int apply_vip(struct lb *lb, const struct xlb_vip_conf *cv, int *line,
 	return apply_backends(lb, cv, vid, line, err, errlen);
 }
 
+/* The connection timeouts of conf, into xlb_lb_conf. */
+static int apply_timeouts(struct lb *lb, const struct xlb_config *conf)
+{
+	struct xlb_lb_conf lc;
+
+	(void)conf;
+	maps_lb_conf_default(&lc);
+	return maps_lb_conf_set(lb->m.lb_conf, &lc);
+}
+
 int lb_apply(struct lb *lb, const struct xlb_config *conf, char *err,
 	     size_t errlen)
 {
 	char why[LB_ERRLEN];
-	int line = 0, ret = 0;
+	int line = 0, ret;
+
+	ret = apply_timeouts(lb, conf);
+	if (ret) {
+		ERRF("%s: writing the connection timeouts: %s", conf->file,
+		     strerror(-ret));
+		return ret;
+	}
 
 	for (__u32 id = 0; !ret && id < XLB_MAX_VIPS; id++)
 		if (lb->vips[id].in_use &&

@@ -46,6 +46,8 @@ static const struct pinned_prog pinned_progs[] = {
 	  offsetof(struct xlb_dp, id_tc_ingress) },
 	{ "prog_tc_egress", offsetof(struct xlb_dp, prog_tc_egress),
 	  offsetof(struct xlb_dp, id_tc_egress) },
+	{ "prog_reap", offsetof(struct xlb_dp, prog_reap),
+	  offsetof(struct xlb_dp, id_reap) },
 };
 
 struct pinned_map {
@@ -81,6 +83,13 @@ static const struct pinned_map pinned_maps[] = {
 	{ "xlb_tx_ports", offsetof(struct xlb_dp, map_tx_ports) },
 	{ "xlb_vip_stats", offsetof(struct xlb_dp, map_vip_stats) },
 	{ "xlb_backend_stats", offsetof(struct xlb_dp, map_backend_stats) },
+	{ "xlb_lb_conf", offsetof(struct xlb_dp, map_lb_conf) },
+	{ "xlb_snat_pools", offsetof(struct xlb_dp, map_snat_pools) },
+	{ "xlb_nat_frags", offsetof(struct xlb_dp, map_nat_frags) },
+	{ "xlb_reap_buf", offsetof(struct xlb_dp, map_reap_buf) },
+	{ "xlb_monitor", offsetof(struct xlb_dp, map_monitor) },
+	{ "xlb_monitor_conf", offsetof(struct xlb_dp, map_monitor_conf) },
+	{ "xlb_monitor_cpu", offsetof(struct xlb_dp, map_monitor_cpu) },
 };
 
 static int read_sizes(struct xlb_dp *dp);
@@ -243,29 +252,41 @@ static int adopt(struct xlb_dp *dp, bool partial, char *err, size_t errlen)
 	dp->adopted = true;
 	ret = check_meta(dp, err, errlen);
 	if (!ret && read_sizes(dp)) {
-		ERRF("%s: reading map sizes: %s", dp->pin_dir, strerror(errno));
-		ret = -errno;
+		ERRF("%s: reading map sizes: %s", dp->pin_dir, strerror(EIO));
+		ret = -EIO;
 	}
 	return ret;
 }
 
-/* Size the filter's maps before load (DESIGN: map sizes from config), and
- * the flow cache for this machine's CPUs. */
-int dp_size_maps(struct xlb *skel, __u32 max_rules, __u32 max_prefixes)
+void dp_sizes_default(struct dp_sizes *s)
+{
+	*s = (struct dp_sizes){ .max_rules = XLB_DEFAULT_MAX_RULES,
+				.max_prefixes = XLB_DEFAULT_MAX_PREFIXES,
+				.max_conns = XLB_DEFAULT_CONNS,
+				.max_syns = XLB_DEFAULT_SYNS,
+				.max_nat_ports = XLB_DEFAULT_NAT_PORTS };
+}
+
+/* Size the maps before load (DESIGN: map sizes from config), and the
+ * flow cache for this machine's CPUs. */
+int dp_size_maps(struct xlb *skel, const struct dp_sizes *s)
 {
 	struct {
 		struct bpf_map *map;
 		__u32 n;
 	} sizes[] = {
-		{ skel->maps.xlb_rules, 2 * max_rules },
-		{ skel->maps.xlb_rule_stats, max_rules + 1 },
-		{ skel->maps.xlb_rule_specs, max_rules + 1 },
-		{ skel->maps.xlb_allow4, max_prefixes },
-		{ skel->maps.xlb_allow6, max_prefixes },
-		{ skel->maps.xlb_deny4, max_prefixes },
-		{ skel->maps.xlb_deny6, max_prefixes },
-		{ skel->maps.xlb_list_stats, max_prefixes + 1 },
-		{ skel->maps.xlb_list_specs, max_prefixes + 1 },
+		{ skel->maps.xlb_rules, 2 * s->max_rules },
+		{ skel->maps.xlb_rule_stats, s->max_rules + 1 },
+		{ skel->maps.xlb_rule_specs, s->max_rules + 1 },
+		{ skel->maps.xlb_allow4, s->max_prefixes },
+		{ skel->maps.xlb_allow6, s->max_prefixes },
+		{ skel->maps.xlb_deny4, s->max_prefixes },
+		{ skel->maps.xlb_deny6, s->max_prefixes },
+		{ skel->maps.xlb_list_stats, s->max_prefixes + 1 },
+		{ skel->maps.xlb_list_specs, s->max_prefixes + 1 },
+		{ skel->maps.xlb_conns, s->max_conns },
+		{ skel->maps.xlb_syns, s->max_syns },
+		{ skel->maps.xlb_nat_rev, s->max_nat_ports },
 		/* a region of slots per possible CPU */
 		{ skel->maps.xlb_flow_cache,
 		  XLB_FCACHE_SLOTS * (__u32)libbpf_num_possible_cpus() },
@@ -280,21 +301,32 @@ int dp_size_maps(struct xlb *skel, __u32 max_rules, __u32 max_prefixes)
 	return 0;
 }
 
-/* The filter's sizes as the maps have them (adopted maps keep theirs). */
-static int read_sizes(struct xlb_dp *dp)
+/* How many entries map fd holds at most, or 0. */
+static __u32 max_entries_of(int fd)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
 
-	if (bpf_obj_get_info_by_fd(dp->map_rule_specs, &info, &len))
-		return -errno;
-	dp->max_rules = info.max_entries - 1;
-	memset(&info, 0, sizeof(info));
-	len = sizeof(info);
-	if (bpf_obj_get_info_by_fd(dp->map_list_specs, &info, &len))
-		return -errno;
-	dp->max_prefixes = info.max_entries - 1;
-	return 0;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.max_entries;
+}
+
+/* The sizes as the maps have them (adopted maps keep theirs). */
+static int read_sizes(struct xlb_dp *dp)
+{
+	struct dp_sizes *s = &dp->sizes;
+
+	s->max_rules = max_entries_of(dp->map_rule_specs) - 1;
+	s->max_prefixes = max_entries_of(dp->map_list_specs) - 1;
+	s->max_conns = max_entries_of(dp->map_conns);
+	s->max_syns = max_entries_of(dp->map_syns);
+	s->max_nat_ports = max_entries_of(dp->map_nat_rev);
+	return s->max_rules == (__u32)-1 || s->max_prefixes == (__u32)-1 ||
+			       !s->max_conns || !s->max_syns ||
+			       !s->max_nat_ports ?
+		       -EIO :
+		       0;
 }
 
 /* FNV-1a over this build's BPF object, never 0. */
@@ -363,7 +395,7 @@ static struct xlb *load_object(struct xlb_dp *dp, int *ret, char *err,
 		ERRF("opening the BPF object: %s", strerror(errno));
 		return NULL;
 	}
-	*ret = dp_size_maps(skel, dp->max_rules, dp->max_prefixes);
+	*ret = dp_size_maps(skel, &dp->sizes);
 	if (!*ret)
 		*ret = reuse_tx_ports(skel, dp);
 	if (!*ret)
@@ -385,6 +417,7 @@ static void skel_progs(struct xlb *skel, struct bpf_program **progs)
 	progs[0] = skel->progs.xlb_xdp;
 	progs[1] = skel->progs.xlb_tc_ingress;
 	progs[2] = skel->progs.xlb_tc_egress;
+	progs[3] = skel->progs.xlb_reap;
 }
 
 static int load(struct xlb_dp *dp, char *err, size_t errlen)
@@ -526,14 +559,16 @@ static void dp_init(struct xlb_dp *dp)
 }
 
 int dp_open(struct xlb_dp *dp, const char *pin_dir, bool adopt_only,
-	    __u32 max_rules, __u32 max_prefixes, char *err, size_t errlen)
+	    const struct dp_sizes *sizes, char *err, size_t errlen)
 {
 	char path[PATH_MAX + 32];
 	int ret;
 
 	dp_init(dp);
-	dp->max_rules = max_rules;
-	dp->max_prefixes = max_prefixes;
+	if (sizes)
+		dp->sizes = *sizes;
+	else
+		dp_sizes_default(&dp->sizes);
 	snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s", pin_dir);
 	ret = prepare_pin_dir(dp, !adopt_only, err, errlen);
 	if (ret)

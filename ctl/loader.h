@@ -14,12 +14,19 @@
 
 #include "config.h"
 
+/* Map sizes xlbd chooses (from the config) when it loads the maps. */
+struct dp_sizes {
+	__u32 max_rules, max_prefixes; /* the filter's */
+	__u32 max_conns, max_syns, max_nat_ports; /* the load balancer's */
+};
+
 struct xlb_dp {
 	char pin_dir[PATH_MAX];
 	int lock_fd; /* flock on the pin dir: one daemon per pin dir */
 	bool adopted; /* programs came from pins, not from this process */
 	int prog_xdp, prog_tc_ingress, prog_tc_egress;
-	__u32 id_xdp, id_tc_ingress, id_tc_egress;
+	int prog_reap; /* xlbd's reaper (lb_conns.c), run, never attached */
+	__u32 id_xdp, id_tc_ingress, id_tc_egress, id_reap;
 	int map_ifaces, map_hook_stats, map_reasons, map_meta;
 	int map_shapes, map_rules, map_rule_stats, map_rule_specs;
 	int map_allow4, map_allow6, map_deny4, map_deny6;
@@ -28,11 +35,13 @@ struct xlb_dp {
 	int map_vips, map_vip_hints, map_ring, map_backends, map_conns;
 	int map_syns, map_nat_rev;
 	int map_tx_ports, map_vip_stats, map_backend_stats;
+	int map_lb_conf, map_snat_pools, map_nat_frags, map_reap_buf;
+	int map_monitor, map_monitor_conf, map_monitor_cpu;
 	/* xlb_ifaces' id: every program of this data plane, of any build,
 	 * uses it (dp_query_*() tell an earlier build's programs by it). */
 	__u32 ifaces_map_id;
-	/* The filter's map sizes, as loaded or as found in the pins. */
-	__u32 max_rules, max_prefixes;
+	/* Map sizes, as loaded or as found in the pins. */
+	struct dp_sizes sizes;
 };
 
 /*
@@ -55,21 +64,24 @@ struct dp_hook_state {
 	bool dispatcher; /* XDP only: through libxdp's multi-prog dispatcher */
 };
 
+/* The sizes of a data plane loaded without a config. */
+void dp_sizes_default(struct dp_sizes *s);
+
 /*
  * Adopt or load the data plane under pin_dir, taking its lock. Returns 0 or
  * -errno with the cause in err. With `adopt_only`, a pin dir holding no
  * data plane returns -ENOENT instead of loading one. Without it, adopted
  * programs that differ from this build's are upgraded: this build's are
  * loaded against the pinned maps and pinned in their place, and the
- * dp_attach_*() calls that follow swap them in on every interface. The filter's maps are
- * sized from max_rules and max_prefixes when loaded; adopted maps keep
- * the sizes they were made with (dp->max_rules, dp->max_prefixes).
+ * dp_attach_*() calls that follow swap them in on every interface. Maps
+ * are sized from *sizes when loaded; adopted maps keep the sizes they
+ * were made with (dp->sizes).
  */
 int dp_open(struct xlb_dp *dp, const char *pin_dir, bool adopt_only,
-	    __u32 max_rules, __u32 max_prefixes, char *err, size_t errlen);
+	    const struct dp_sizes *sizes, char *err, size_t errlen);
 struct xlb;
-/* Size the filter's maps of an opened, not yet loaded skeleton. */
-int dp_size_maps(struct xlb *skel, __u32 max_rules, __u32 max_prefixes);
+/* Size the maps of an opened, not yet loaded skeleton. */
+int dp_size_maps(struct xlb *skel, const struct dp_sizes *sizes);
 
 /* Close every fd and the lock; what is attached and pinned stays. */
 void dp_close(struct xlb_dp *dp);

@@ -189,3 +189,23 @@ int maps_percpu_zero(int fd, __u32 key, size_t size)
 	free(zero);
 	return ret;
 }
+
+#define NS_PER_S 1000000000ull
+
+void maps_lb_conf_default(struct xlb_lb_conf *c)
+{
+	*c = (struct xlb_lb_conf){
+		.syn_ns = XLB_DEFAULT_SYN_TIMEOUT * NS_PER_S,
+		.tcp_ns = XLB_DEFAULT_TCP_TIMEOUT * NS_PER_S,
+		.fin_ns = XLB_DEFAULT_FIN_TIMEOUT * NS_PER_S,
+		.closed_ns = XLB_DEFAULT_CLOSED_TIMEOUT * NS_PER_S,
+		.udp_ns = XLB_DEFAULT_UDP_TIMEOUT * NS_PER_S,
+	};
+}
+
+int maps_lb_conf_set(int fd, const struct xlb_lb_conf *c)
+{
+	__u32 key = 0;
+
+	return bpf_map_update_elem(fd, &key, c, BPF_ANY) ? -errno : 0;
+}

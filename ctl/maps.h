@@ -32,4 +32,8 @@ int maps_reasons_read(int fd, __u64 out[XLB_REASON_MAX]);
 int maps_percpu_sum(int fd, __u32 key, void *sum, size_t size);
 int maps_percpu_zero(int fd, __u32 key, size_t size);
 
+/* The connection timeouts of xlb_lb_conf: the defaults, and writing them. */
+void maps_lb_conf_default(struct xlb_lb_conf *c);
+int maps_lb_conf_set(int fd, const struct xlb_lb_conf *c);
+
 #endif /* XLB_MAPS_H */

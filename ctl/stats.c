@@ -66,7 +66,13 @@ const char *const xlb_reason_names[XLB_REASON_MAX] = {
 	[XLB_REASON_LB_FRAGMENT] = "lb_fragment",
 	[XLB_REASON_LB_IP_OPTIONS] = "lb_ip_options",
 	[XLB_REASON_LB_ICMP_UNMATCHED] = "lb_icmp_unmatched",
+	[XLB_REASON_LB_NAT_EXHAUSTED] = "lb_nat_ports_exhausted",
+	[XLB_REASON_LB_HEADERS_TOO_LONG] = "lb_headers_too_long",
+	[XLB_REASON_LB_NAT_FRAG_UNMATCHED] = "lb_nat_fragment_unmatched",
 };
+
+_Static_assert(XLB_REASON_MAX == XLB_REASON_LB_NAT_FRAG_UNMATCHED + 1,
+	       "a name for every reason");
 
 static json_t *ctr_json(const struct xlb_ctr *c)
 {

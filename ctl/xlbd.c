@@ -195,14 +195,14 @@ static int apply(struct xlbd *d, const struct xlb_config *conf, char *err,
 	return 0;
 }
 
-/* The filter's map sizes the config asks for (defaults without one). */
-static void wanted_sizes(const struct xlb_config *conf, __u32 *rules,
-			 __u32 *prefixes)
+/* The map sizes the config asks for (defaults where it says nothing). */
+static void wanted_sizes(const struct xlb_config *conf, struct dp_sizes *s)
 {
-	*rules = conf->filter.max_rules ? conf->filter.max_rules :
-					  XLB_DEFAULT_MAX_RULES;
-	*prefixes = conf->filter.max_prefixes ? conf->filter.max_prefixes :
-						XLB_DEFAULT_MAX_PREFIXES;
+	dp_sizes_default(s);
+	if (conf->filter.max_rules)
+		s->max_rules = conf->filter.max_rules;
+	if (conf->filter.max_prefixes)
+		s->max_prefixes = conf->filter.max_prefixes;
 }
 
 static int open_filter(struct xlbd *d, char *err, size_t errlen)
@@ -221,15 +221,18 @@ static int open_filter(struct xlbd *d, char *err, size_t errlen)
 		.conf = d->dp.map_filter_conf,
 		.bloom = d->dp.map_rule_bloom,
 	};
-	__u32 rules, prefixes;
+	const struct dp_sizes *have = &d->dp.sizes;
+	struct dp_sizes want;
 
-	wanted_sizes(&d->conf, &rules, &prefixes);
-	if (rules != d->dp.max_rules || prefixes != d->dp.max_prefixes)
+	wanted_sizes(&d->conf, &want);
+	if (want.max_rules != have->max_rules ||
+	    want.max_prefixes != have->max_prefixes)
 		log_warn("the pinned filter maps hold %u rules and %u "
 			 "prefixes, the config asks for %u and %u: detach "
 			 "and start again to resize",
-			 d->dp.max_rules, d->dp.max_prefixes, rules, prefixes);
-	return filter_open(&d->filter, &m, d->dp.max_rules, d->dp.max_prefixes,
+			 have->max_rules, have->max_prefixes, want.max_rules,
+			 want.max_prefixes);
+	return filter_open(&d->filter, &m, have->max_rules, have->max_prefixes,
 			   err, errlen);
 }
 
@@ -245,6 +248,13 @@ static int open_lb(struct xlbd *d, char *err, size_t errlen)
 		.vip_stats = d->dp.map_vip_stats,
 		.backend_stats = d->dp.map_backend_stats,
 		.ifaces = d->dp.map_ifaces,
+		.lb_conf = d->dp.map_lb_conf,
+		.snat_pools = d->dp.map_snat_pools,
+		.conns = d->dp.map_conns,
+		.syns = d->dp.map_syns,
+		.nat_rev = d->dp.map_nat_rev,
+		.reap_buf = d->dp.map_reap_buf,
+		.reap = d->dp.prog_reap,
 	};
 	int ret = lb_open(&d->lb, &m, d->pin_dir, !d->dp.adopted, err, errlen);
 
@@ -404,7 +414,7 @@ static int run(struct xlbd *d)
 	char err[XLB_CONFIG_ERRLEN];
 	int sfd, ret;
 
-	__u32 rules, prefixes;
+	struct dp_sizes sizes;
 
 	/* The metrics address first: a taken port changes nothing. */
 	d->metrics.body = metrics_body;
@@ -413,9 +423,8 @@ static int run(struct xlbd *d)
 		log_err("%s", err);
 		return 1;
 	}
-	wanted_sizes(&d->conf, &rules, &prefixes);
-	ret = dp_open(&d->dp, d->pin_dir, false, rules, prefixes, err,
-		      sizeof(err));
+	wanted_sizes(&d->conf, &sizes);
+	ret = dp_open(&d->dp, d->pin_dir, false, &sizes, err, sizeof(err));
 	if (ret) {
 		log_err("%s", err);
 		metrics_close(&d->metrics);
@@ -472,7 +481,7 @@ static int detach(struct xlbd *d)
 	char err[512];
 	int ret;
 
-	ret = dp_open(&d->dp, d->pin_dir, true, 0, 0, err, sizeof(err));
+	ret = dp_open(&d->dp, d->pin_dir, true, NULL, err, sizeof(err));
 	if (ret == -ENOENT) {
 		log_info("nothing pinned in %s: nothing to detach", d->pin_dir);
 		return 0;

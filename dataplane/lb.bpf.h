@@ -25,9 +25,8 @@
 #include "xlb_hash.h"
 #include "lb_fwd.bpf.h"
 #include "lb_cache.bpf.h"
-
-/* How often a flow's last-seen time is refreshed (cache line writes). */
-#define XLB_SEEN_GRANULE_NS 1000000000ull
+#include "lb_conn.bpf.h"
+#include "lb_nat.bpf.h"
 
 /* ICMP types that carry the packet that caused them. */
 #define XLB_ICMP_DEST_UNREACH 3
@@ -36,216 +35,108 @@
 #define XLB_ICMPV6_PKT_TOOBIG 2
 #define XLB_ICMPV6_TIME_EXCEED 3
 
-/* One word into a flow hash (MurmurHash3's block step). */
-static __always_inline __u32 xlb_hash_word(__u32 h, __u32 k)
+/* xlb_new_flow()'s "no free NAT port" (XLB_NO_BACKEND: an empty ring). */
+#define XLB_NAT_FULL (XLB_NO_BACKEND - 1)
+
+static __always_inline bool xlb_bare_syn(__u8 flags)
 {
-	k *= 0xcc9e2d51;
-	k = k << 15 | k >> 17;
-	k *= 0x1b873593;
-	h ^= k;
-	h = h << 13 | h >> 19;
-	return h * 5 + 0xe6546b64;
-}
-
-/*
- * Hash a flow to a ring slot (and a NAT port); the same flow always
- * hashes alike. The rotations carry every input bit into the low bits
- * the modulo keeps: a multiply alone never moves high bits down, so
- * flows differing only in their ports or the last bytes of their
- * addresses would share a slot.
- */
-static __always_inline __u32 xlb_flow_hash(const struct xlb_flow_key *fk)
-{
-	__u32 h = 0x9747b28c;
-
-	h = xlb_hash_word(h, fk->src[0]);
-	h = xlb_hash_word(h, fk->dst[0]);
-	if (fk->family == XLB_FAMILY_V6) {
-		for (int i = 1; i < 4; i++) {
-			h = xlb_hash_word(h, fk->src[i]);
-			h = xlb_hash_word(h, fk->dst[i]);
-		}
-	}
-	h = xlb_hash_word(h, (__u32)fk->sport << 16 | fk->dport);
-	h = xlb_hash_word(h, fk->proto);
-	/* MurmurHash3's finalizer: every bit moves every bit. */
-	h ^= h >> 16;
-	h *= 0x85ebca6b;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35;
-	h ^= h >> 16;
-	return h;
-}
-
-static __always_inline bool xlb_backend_usable(const struct xlb_backend *b)
-{
-	return b && (b->flags & XLB_BACKEND_ACTIVE) &&
-	       !(b->flags & XLB_BACKEND_DOWN);
-}
-
-/* The time, read once per packet and only when a decision needs it. */
-static __always_inline __u64 xlb_now(__u64 *now)
-{
-	if (!*now)
-		*now = bpf_ktime_get_coarse_ns();
-	return *now;
-}
-
-/*
- * Is a table entry still good for this packet? An open TCP flow leaves
- * the table by LRU only, so its packets need no clock.
- */
-static __always_inline bool xlb_conn_fresh(const struct xlb_conn *c, __u8 proto,
-					   __u64 *now)
-{
-	__u64 idle;
-
-	if (proto == IPPROTO_TCP && !(c->state & XLB_CONN_CLOSING))
-		return true;
-	idle = xlb_now(now) - c->seen_ns;
-	if (c->state & XLB_CONN_CLOSING)
-		return idle < XLB_CLOSING_TIMEOUT_NS;
-	return idle < XLB_UDP_TIMEOUT_NS;
-}
-
-/* Record FIN/RST, and refresh the age where age matters. */
-static __always_inline void xlb_conn_touch(struct xlb_conn *c, __u8 proto,
-					   __u8 flags, __u64 *now)
-{
-	if (flags & (XLB_TCP_FIN | XLB_TCP_RST))
-		c->state |= XLB_CONN_CLOSING;
-	if (proto == IPPROTO_TCP && !(c->state & XLB_CONN_CLOSING))
-		return;
-	if (xlb_now(now) - c->seen_ns > XLB_SEEN_GRANULE_NS)
-		c->seen_ns = *now;
+	return (flags & XLB_TCP_SYN) && !(flags & XLB_TCP_ACK);
 }
 
 /*
  * The flow's backend from the tables: xlb_conns, then (TCP) xlb_syns,
  * where a handshake's second packet promotes the flow. XLB_NO_BACKEND
- * when the flow is new, stale, or its backend went away or down.
+ * when the flow is new, expired, of another VIP (whose ids have been
+ * reused since), or its backend went away or down. The packet is
+ * counted in the entry; *out gets a copy of it, *cp the entry itself when
+ * it is in xlb_conns (NULL otherwise).
  */
 static __always_inline __u32 xlb_conn_backend(const struct xlb_flow_key *fk,
 					      __u32 vip, __u8 flags, __u64 *now,
-					      struct xlb_conn *out)
+					      struct xlb_conn *out,
+					      struct xlb_conn **cp)
 {
 	struct xlb_conn *c = bpf_map_lookup_elem(&xlb_conns, fk);
 	const struct xlb_backend *b;
-	struct xlb_conn up;
 
-	/* A closing flow's entry is gone for a SYN: a new connection on
-	 * its port, placed afresh (its next packets must not find it). */
-	if (c && (c->state & XLB_CONN_CLOSING) && (flags & XLB_TCP_SYN) &&
-	    !(flags & XLB_TCP_ACK)) {
+	*cp = NULL;
+	/* A flow that has shown its end is gone for a bare SYN: a new
+	 * connection on its ports, placed afresh (its next packets must
+	 * not find the old entry). */
+	if (c && (c->state & (XLB_CONN_FIN | XLB_CONN_RST)) &&
+	    xlb_bare_syn(flags)) {
 		bpf_map_delete_elem(&xlb_conns, fk);
 		c = NULL;
 	}
-	/* An entry of another VIP (its backend ids reused since) is stale. */
-	if (c && c->vip == vip && xlb_conn_fresh(c, fk->proto, now)) {
+	if (c && c->vip == vip && xlb_conn_live(c, fk->proto, false, now)) {
 		b = bpf_map_lookup_elem(&xlb_backends, &c->backend);
 		if (xlb_backend_usable(b)) {
-			xlb_conn_touch(c, fk->proto, flags, now);
+			xlb_conn_touch(c, flags, true, now);
+			__sync_fetch_and_add(&c->packets, 1);
 			*out = *c;
+			*cp = c;
 			return c->backend;
 		}
 	}
 	if (fk->proto != IPPROTO_TCP)
 		return XLB_NO_BACKEND;
 	c = bpf_map_lookup_elem(&xlb_syns, fk);
-	if (!c || c->vip != vip ||
-	    xlb_now(now) - c->seen_ns > XLB_SYN_TIMEOUT_NS)
+	if (!c || c->vip != vip || !xlb_conn_live(c, fk->proto, true, now))
 		return XLB_NO_BACKEND;
 	b = bpf_map_lookup_elem(&xlb_backends, &c->backend);
 	if (!xlb_backend_usable(b))
 		return XLB_NO_BACKEND;
-	if (!(flags & XLB_TCP_SYN) || (flags & XLB_TCP_ACK)) {
-		/* The handshake goes on: the flow is established. */
-		up = *c;
-		up.seen_ns = *now;
-		if (flags & (XLB_TCP_FIN | XLB_TCP_RST))
-			up.state |= XLB_CONN_CLOSING;
-		bpf_map_update_elem(&xlb_conns, fk, &up, BPF_ANY);
+	xlb_conn_touch(c, flags, true, now);
+	if (!xlb_bare_syn(flags)) {
+		/* The handshake goes on: the flow is established, its entry
+		 * moved (this CPU alone moves it: a flow's packets come in on
+		 * one queue). */
+		c->packets++;
+		bpf_map_update_elem(&xlb_conns, fk, c, BPF_ANY);
+		*out = *c;
 		bpf_map_delete_elem(&xlb_syns, fk);
-		*out = up;
-		return up.backend;
+		return out->backend;
 	}
+	__sync_fetch_and_add(&c->packets, 1);
 	*out = *c;
 	return c->backend;
 }
 
-/* A new flow: its backend from the ring, remembered in a table. */
-static __always_inline __be16 xlb_nat_port(const struct xlb_flow_key *fk,
-					   const struct xlb_vip *vip,
-					   __u32 backend);
-
+/*
+ * A new flow: its backend from the ring, remembered in a table (*c, as
+ * written), and in NAT mode a port of its own. XLB_NO_BACKEND for an
+ * empty ring, XLB_NAT_FULL when no port is free.
+ */
 static __always_inline __u32 xlb_new_flow(const struct xlb_flow_key *fk,
 					  const struct xlb_vip *vip, __u8 flags,
-					  __u64 *now, struct xlb_conn *out)
+					  __u64 *now, struct xlb_conn *c)
 {
-	__u32 slot =
-		vip->id * XLB_RING_SIZE + xlb_flow_hash(fk) % XLB_RING_SIZE;
-	struct xlb_conn c = { .vip = vip->id, .seen_ns = xlb_now(now) };
+	__u32 h = xlb_flow_hash(fk);
+	__u32 slot = vip->id * XLB_RING_SIZE + h % XLB_RING_SIZE;
 	__u32 *id = bpf_map_lookup_elem(&xlb_ring, &slot);
+	struct xlb_backend_stats *bs;
 
 	if (!id || *id == XLB_NO_BACKEND)
 		return XLB_NO_BACKEND;
-	c.backend = *id;
-	if (flags & (XLB_TCP_FIN | XLB_TCP_RST))
-		c.state = XLB_CONN_CLOSING;
-	if (vip->mode == XLB_MODE_NAT) {
-		c.nat_port = xlb_nat_port(fk, vip, c.backend);
-		if (!c.nat_port)
-			return XLB_NO_BACKEND;
-	}
-	*out = c;
-	if (fk->proto == IPPROTO_TCP && (flags & XLB_TCP_SYN) &&
-	    !(flags & XLB_TCP_ACK))
-		bpf_map_update_elem(&xlb_syns, fk, &c, BPF_ANY);
+	*c = (struct xlb_conn){ .backend = *id,
+				.vip = vip->id,
+				.seen_ns = xlb_now(now),
+				.created_ns = *now,
+				.packets = 1,
+				.snat_slot = XLB_SNAT_ROUTE };
+	xlb_conn_touch(c, flags, true, now);
+	if (vip->mode == XLB_MODE_NAT &&
+	    xlb_nat_take(fk, vip->id, h,
+			 fk->proto == IPPROTO_TCP && !(flags & XLB_TCP_SYN), c))
+		return XLB_NAT_FULL;
+	if (fk->proto == IPPROTO_TCP && xlb_bare_syn(flags))
+		bpf_map_update_elem(&xlb_syns, fk, c, BPF_ANY);
 	else
-		bpf_map_update_elem(&xlb_conns, fk, &c, BPF_ANY);
-	return c.backend;
-}
-
-/*
- * The LB's port for a new NAT flow towards a backend: a hash of the flow
- * picks a start in the range, and the first port whose reply key is free
- * (or already this flow's) is taken and its reply entry written. 0 when
- * XLB_NAT_PORT_TRIES ports in a row are taken.
- */
-static __always_inline __be16 xlb_nat_port(const struct xlb_flow_key *fk,
-					   const struct xlb_vip *vip,
-					   __u32 backend)
-{
-	const struct xlb_backend *b =
-		bpf_map_lookup_elem(&xlb_backends, &backend);
-	struct xlb_nat_key k = { .proto = fk->proto, .family = fk->family };
-	struct xlb_nat_val v = { .cport = fk->sport,
-				 .vport = fk->dport,
-				 .vip_id = vip->id };
-	__u32 start = xlb_flow_hash(fk) % XLB_NAT_PORT_COUNT;
-	struct xlb_nat_val *seen;
-
-	if (!b)
-		return 0;
-	__builtin_memcpy(k.backend, b->addr, sizeof(k.backend));
-	__builtin_memcpy(k.lb, b->snat, sizeof(k.lb));
-	k.bport = b->port ? b->port : fk->dport;
-	__builtin_memcpy(v.client, fk->src, sizeof(v.client));
-	__builtin_memcpy(v.vip, fk->dst, sizeof(v.vip));
-	for (int i = 0; i < XLB_NAT_PORT_TRIES; i++) {
-		k.lport = bpf_htons(XLB_NAT_PORT_BASE +
-				    (start + i) % XLB_NAT_PORT_COUNT);
-		seen = bpf_map_lookup_elem(&xlb_nat_rev, &k);
-		if (seen &&
-		    (seen->cport != v.cport || seen->client[0] != v.client[0] ||
-		     seen->client[1] != v.client[1] ||
-		     seen->client[2] != v.client[2] ||
-		     seen->client[3] != v.client[3]))
-			continue;
-		bpf_map_update_elem(&xlb_nat_rev, &k, &v, BPF_ANY);
-		return k.lport;
-	}
-	return 0;
+		bpf_map_update_elem(&xlb_conns, fk, c, BPF_ANY);
+	bs = bpf_map_lookup_elem(&xlb_backend_stats, &c->backend);
+	if (bs)
+		bs->new_flows++;
+	return c->backend;
 }
 
 /* The hint byte of a destination address: XLB_HINT_* flags, or 0. */
@@ -310,21 +201,34 @@ static __always_inline struct xlb_vip_stats *xlb_vip_count(__u32 vip_id,
 	return vs;
 }
 
-/* Send the frame to backend id, or pass it when its next hop is unknown. */
+/*
+ * Send the frame to backend id as table entry c says, or pass it when
+ * its next hop is unknown. *cacheable: the flow cache may send the
+ * flow's next packets alike (its NAT address is where the cache finds
+ * it: in the pool slot it names, or the backend's route source).
+ */
 static __always_inline __u32 xlb_forward(struct xdp_md *ctx,
 					 const struct xlb_pkt *pkt, __u32 id,
 					 const struct xlb_vip *vip,
 					 struct xlb_vip_stats *vs,
-					 __be16 nat_port, __u64 bytes)
+					 const struct xlb_conn *c, __u64 bytes,
+					 bool *cacheable)
 {
 	const struct xlb_backend *b = bpf_map_lookup_elem(&xlb_backends, &id);
+	const __be32 *snat = NULL, *cached;
 
+	*cacheable = false;
 	if (!b || !(b->flags & XLB_BACKEND_RESOLVED)) {
 		xlb_count_reason(XLB_REASON_LB_UNRESOLVED);
 		return XLB_VERDICT_PASS;
 	}
-	return xlb_deliver(ctx, pkt, b, id, vs, vip->mode == XLB_MODE_NAT,
-			   nat_port, bytes);
+	*cacheable = true;
+	if (vip->mode == XLB_MODE_NAT) {
+		snat = c->snat;
+		cached = xlb_snat_of(vip->id, c->snat_slot, b);
+		*cacheable = cached && xlb_addr_eq(cached, snat);
+	}
+	return xlb_deliver(ctx, pkt, b, id, vs, snat, c->nat_port, bytes);
 }
 
 /*
@@ -339,11 +243,17 @@ static __always_inline __u8 xlb_icmp_flow(struct xdp_md *ctx,
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	/* Headers end well within 512 bytes; the mask bounds the offset. */
-	void *inner =
-		data + (pkt->l4_off & 0x1ff) + sizeof(struct xlb_icmp_hdr);
+	__u32 off = pkt->l4_off;
 	__be16 *ports;
+	void *inner;
 	__u8 proto;
+
+	barrier_var(off);
+	if (off > XLB_L4_OFF_MAX) {
+		xlb_count_reason(XLB_REASON_LB_HEADERS_TOO_LONG);
+		return 0;
+	}
+	inner = data + off + sizeof(struct xlb_icmp_hdr);
 
 	if (pkt->l3_proto == bpf_htons(ETH_P_IP)) {
 		struct iphdr *ih = inner;
@@ -409,119 +319,50 @@ __noinline int xlb_lb_icmp(struct xdp_md *ctx, const struct xlb_pkt *pkt,
 	 * backend; they are left to the kernel. */
 	if (!vip || vip->mode != XLB_MODE_DSR)
 		return XLB_CONTINUE;
-	struct xlb_conn c = {};
+	struct xlb_conn c = {}, *cp;
+	bool cacheable;
 	__u64 now = 0;
 
-	id = xlb_conn_backend(&fk, vip->id, 0, &now, &c);
+	id = xlb_conn_backend(&fk, vip->id, 0, &now, &c, &cp);
 	if (id == XLB_NO_BACKEND) {
 		xlb_count_reason(XLB_REASON_LB_ICMP_UNMATCHED);
 		return XLB_VERDICT_PASS;
 	}
 	vip_id = vip->id;
 	return xlb_forward(ctx, pkt, id, vip,
-			   bpf_map_lookup_elem(&xlb_vip_stats, &vip_id), 0,
-			   bytes);
-}
-
-#define XLB_AF_INET 2
-#define XLB_AF_INET6 10
-
-/*
- * A NAT reply: from a backend, to an snat address and a NAT port (a TCP
- * or UDP packet for no VIP, to an address whose hint says XLB_HINT_SNAT).
- * It is sent back from the VIP to the client, through the next hop the
- * kernel's FIB gives for the client; without a resolved neighbour it is
- * passed to the kernel, which routes it. Replies sent on are remembered
- * in the flow cache. A global function, like xlb_lb().
- */
-__noinline int xlb_lb_reply(struct xdp_md *ctx, const struct xlb_pkt *pkt,
-			    __u64 bytes)
-{
-	struct bpf_fib_lookup fib = {};
-	struct xlb_nat_key k = {};
-	struct xlb_vip_stats *vs;
-	struct xlb_nat_val *v;
-	struct xlb_nat_rw rw;
-	union xlb_fkey fk;
-	__u32 port, gen;
-	__u8 family;
-	int rc;
-
-	if (!ctx || !pkt)
-		return XLB_CONTINUE;
-	family = xlb_family_of(pkt);
-	k.bport = pkt->sport;
-	k.lport = pkt->dport;
-	k.proto = pkt->l4_proto;
-	k.family = family;
-	port = bpf_ntohs(pkt->dport);
-	if (port < XLB_NAT_PORT_BASE ||
-	    port >= XLB_NAT_PORT_BASE + XLB_NAT_PORT_COUNT)
-		return XLB_CONTINUE;
-	__builtin_memcpy(k.backend, pkt->saddr, sizeof(k.backend));
-	__builtin_memcpy(k.lb, pkt->daddr, sizeof(k.lb));
-	gen = xlb_vip_gen();
-	v = bpf_map_lookup_elem(&xlb_nat_rev, &k);
-	if (!v)
-		return XLB_CONTINUE;
-	__builtin_memcpy(rw.saddr, v->vip, sizeof(rw.saddr));
-	__builtin_memcpy(rw.daddr, v->client, sizeof(rw.daddr));
-	rw.sport = v->vport;
-	rw.dport = v->cport;
-	vs = bpf_map_lookup_elem(&xlb_vip_stats, &v->vip_id);
-	if (xlb_nat_rewrite(ctx, pkt, rw.saddr, rw.daddr, rw.sport, rw.dport))
-		return XLB_VERDICT_ABORTED;
-	if (vs)
-		xlb_ctr_add(&vs->fwd, bytes);
-	fib.ifindex = ctx->ingress_ifindex;
-	fib.l4_protocol = pkt->l4_proto;
-	fib.sport = rw.sport;
-	fib.dport = rw.dport;
-	if (family == XLB_FAMILY_V4) {
-		fib.family = XLB_AF_INET;
-		fib.ipv4_src = rw.saddr[0];
-		fib.ipv4_dst = rw.daddr[0];
-	} else {
-		fib.family = XLB_AF_INET6;
-		__builtin_memcpy(fib.ipv6_src, rw.saddr, sizeof(fib.ipv6_src));
-		__builtin_memcpy(fib.ipv6_dst, rw.daddr, sizeof(fib.ipv6_dst));
-	}
-	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS) {
-		xlb_count_reason(XLB_REASON_LB_UNRESOLVED);
-		return XLB_VERDICT_PASS;
-	}
-	xlb_fkey_of(pkt, family, &fk);
-	xlb_rcache_put(&fk, gen, v->vip_id, &rw, &fib);
-	return xlb_send(ctx, fib.ifindex, fib.dmac, fib.smac);
+			   bpf_map_lookup_elem(&xlb_vip_stats, &vip_id), &c,
+			   bytes, &cacheable);
 }
 
 /*
  * A TCP or UDP packet for a VIP (hint: its destination's hint byte, as
- * the stage read it), through the tables: a verdict, or
- * XLB_CONTINUE when there is no VIP for it after all. Flows it forwards
- * are remembered in the flow cache. A global function, verified on its
- * own (see xlb_filter()).
+ * the stage read it), through the tables: a verdict, or XLB_CONTINUE
+ * when there is no VIP for it after all. Flows it forwards are
+ * remembered in the flow cache. A global function, verified on its own
+ * (see xlb_filter()); its flow key and entry are in xlb_nat_scratch.
  */
 __noinline int xlb_lb(struct xdp_md *ctx, const struct xlb_pkt *pkt, __u8 hint,
 		      __u64 bytes)
 {
 	const struct xlb_vip *vip;
+	struct xlb_nat_scratch *sc;
 	struct xlb_vip_stats *vs;
-	struct xlb_conn c = {};
-	union xlb_fkey fk;
-	__u32 id, gen, v;
+	union xlb_fkey *fk;
+	bool hit, cacheable;
+	__u32 id, gen, v, key = 0;
+	struct xlb_conn *cp;
 	__u64 now = 0;
-	bool hit;
 
-	if (!ctx || !pkt)
+	sc = bpf_map_lookup_elem(&xlb_nat_scratch, &key);
+	if (!ctx || !pkt || !sc)
 		return XLB_CONTINUE;
-	xlb_fkey_of(pkt, xlb_family_of(pkt), &fk);
+	fk = &sc->fk;
+	xlb_fkey_of(pkt, xlb_family_of(pkt), fk);
 	/* Before the lookups: an entry made from a VIP that is being
 	 * deleted then carries the generation its deletion ends. */
 	gen = xlb_vip_gen();
 	vip = xlb_vip_lookup(hint, pkt->daddr, pkt->dport, pkt->l4_proto,
-			     fk.k.family);
+			     fk->k.family);
 	if (!vip)
 		return XLB_CONTINUE;
 	if (pkt->flags & XLB_PKT_FRAGMENT) {
@@ -532,23 +373,34 @@ __noinline int xlb_lb(struct xdp_md *ctx, const struct xlb_pkt *pkt, __u8 hint,
 		xlb_count_reason(XLB_REASON_LB_IP_OPTIONS);
 		return XLB_VERDICT_PASS;
 	}
-	id = xlb_conn_backend(&fk.k, vip->id, pkt->tcp_flags, &now, &c);
+	if (vip->mode == XLB_MODE_NAT && pkt->l4_off > XLB_L4_OFF_MAX) {
+		xlb_count_reason(XLB_REASON_LB_HEADERS_TOO_LONG);
+		return XLB_VERDICT_PASS;
+	}
+	id = xlb_conn_backend(&fk->k, vip->id, pkt->tcp_flags, &now, &sc->c,
+			      &cp);
 	hit = id != XLB_NO_BACKEND;
 	if (!hit)
-		id = xlb_new_flow(&fk.k, vip, pkt->tcp_flags, &now, &c);
-	vs = xlb_vip_count(vip->id, hit, !hit && id != XLB_NO_BACKEND);
+		id = xlb_new_flow(&fk->k, vip, pkt->tcp_flags, &now, &sc->c);
+	vs = xlb_vip_count(vip->id, hit, !hit && id < XLB_NAT_FULL);
 	if (id == XLB_NO_BACKEND) {
 		xlb_count_reason(XLB_REASON_LB_NO_BACKEND);
 		return XLB_VERDICT_DROP;
 	}
-	v = xlb_forward(ctx, pkt, id, vip, vs, c.nat_port, bytes);
-	/* Only flows in xlb_conns that are not closing are cached; a
-	 * packet that changes a flow's state ends its entry. */
+	if (id == XLB_NAT_FULL) {
+		xlb_count_reason(XLB_REASON_LB_NAT_EXHAUSTED);
+		if (vs)
+			vs->nat_exhausted++;
+		return XLB_VERDICT_DROP;
+	}
+	v = xlb_forward(ctx, pkt, id, vip, vs, &sc->c, bytes, &cacheable);
+	/* Only flows in xlb_conns that have not shown their end are
+	 * cached; a packet that changes a flow's state ends its entry. */
 	if (pkt->tcp_flags & XLB_TCP_STATEFUL)
-		xlb_fcache_drop(&fk);
+		xlb_fcache_drop(fk, cp);
 	else if ((v == XLB_VERDICT_TX || v == XLB_VERDICT_REDIRECT) &&
-		 !(c.state & XLB_CONN_CLOSING))
-		xlb_fcache_put(&fk, gen, vip, id, c.nat_port);
+		 cacheable && !(sc->c.state & (XLB_CONN_FIN | XLB_CONN_RST)))
+		xlb_fcache_put(fk, gen, vip, id, &sc->c, cp);
 	return v;
 }
 
@@ -563,7 +415,8 @@ static __always_inline __u32 xlb_lb_stage(struct xdp_md *ctx,
 					  const struct xlb_pkt *pkt,
 					  __u64 bytes)
 {
-	bool whole = !(pkt->flags & (XLB_PKT_FRAGMENT | XLB_PKT_IP_OPTIONS));
+	bool whole = !(pkt->flags & (XLB_PKT_FRAGMENT | XLB_PKT_IP_OPTIONS)) &&
+		     pkt->l4_off <= XLB_L4_OFF_MAX;
 	__u32 v = XLB_CONTINUE;
 	union xlb_fkey fk;
 	__u8 hint;

@@ -40,12 +40,6 @@ static __always_inline __u8 xlb_family_of(const struct xlb_pkt *pkt)
 							XLB_FAMILY_V4;
 }
 
-/* A flow key, also as the words the cache hashes and compares. */
-union xlb_fkey {
-	struct xlb_flow_key k;
-	__u64 w[5];
-};
-
 /* The last word of a flow key. */
 union xlb_fkey_tail {
 	struct {
@@ -127,10 +121,34 @@ static __always_inline __u32 xlb_vip_gen(void)
 	return g ? g->gen : 0;
 }
 
-/* Was an entry made in generation gen and is it young enough? */
-static __always_inline bool xlb_cache_fresh(__u32 gen, __u64 expires)
+/* The jiffies entries expire by: their low 32 bits (wrap-safe). */
+static __always_inline __u32 xlb_jiffies(void)
 {
-	return gen == xlb_vip_gen() && bpf_jiffies64() < expires;
+	return (__u32)bpf_jiffies64();
+}
+
+/* Was an entry made in generation gen and is it young enough? */
+static __always_inline bool xlb_cache_fresh(__u32 gen, __u32 expires)
+{
+	return gen == xlb_vip_gen() && (__s32)(expires - xlb_jiffies()) > 0;
+}
+
+/*
+ * The LB address a NAT flow of VIP vip leaves from towards backend b:
+ * slot `slot` of the VIP's pool, or XLB_SNAT_ROUTE for the backend's
+ * route source. NULL when the pool has no such slot.
+ */
+static __always_inline const __be32 *xlb_snat_of(__u32 vip, __u8 slot,
+						 const struct xlb_backend *b)
+{
+	const struct xlb_snat_pool *p;
+
+	if (slot == XLB_SNAT_ROUTE)
+		return b->snat;
+	p = bpf_map_lookup_elem(&xlb_snat_pools, &vip);
+	if (!p || slot >= XLB_SNAT_MAX)
+		return NULL;
+	return p->addr[slot & (XLB_SNAT_MAX - 1)];
 }
 
 /* The slot holding flow fk, whatever its state, or NULL. */
@@ -173,32 +191,59 @@ xlb_fcache_victim(const union xlb_fkey *fk, __u64 h)
 	return e1->expires <= e2->expires ? e1 : e2;
 }
 
-/* Forget flow fk: its state changes (SYN, FIN or RST) in the tables. */
-static __always_inline void xlb_fcache_drop(const union xlb_fkey *fk)
+/*
+ * Add the packets entry e sent for its flow to the flow's table entry c
+ * (if the entry is that flow's and c is known), and start counting anew.
+ */
+static __always_inline void xlb_fcache_fold(struct xlb_flow_cache *e,
+					    const union xlb_fkey *fk,
+					    struct xlb_conn *c)
+{
+	if (!e->packets)
+		return;
+	if (c && xlb_key_is(e->key_words, fk))
+		__sync_fetch_and_add(&c->packets, (__u64)e->packets);
+	e->packets = 0;
+}
+
+/*
+ * Forget flow fk (c: its table entry, or NULL): its state changes (SYN,
+ * FIN or RST) in the tables.
+ */
+static __always_inline void xlb_fcache_drop(const union xlb_fkey *fk,
+					    struct xlb_conn *c)
 {
 	struct xlb_flow_cache *e = xlb_fcache_find(fk, xlb_fkey_hash(fk));
 
-	if (e)
-		e->expires = 0;
+	if (!e)
+		return;
+	xlb_fcache_fold(e, fk, c);
+	e->expires = xlb_jiffies();
 }
 
-/* Remember that flow fk goes to backend id of VIP vip. */
+/*
+ * Remember that flow fk goes to backend id of VIP vip as table entry c
+ * (a copy) says; cp is the table's entry itself, or NULL.
+ */
 static __always_inline void xlb_fcache_put(const union xlb_fkey *fk, __u32 gen,
 					   const struct xlb_vip *vip, __u32 id,
-					   __be16 nat_port)
+					   const struct xlb_conn *c,
+					   struct xlb_conn *cp)
 {
 	struct xlb_flow_cache *e = xlb_fcache_victim(fk, xlb_fkey_hash(fk));
 
 	if (!e)
 		return;
+	xlb_fcache_fold(e, fk, cp);
 	for (int i = 0; i < 5; i++)
 		e->key_words[i] = fk->w[i];
-	e->expires = bpf_jiffies64() + XLB_FCACHE_TTL_JIFFIES;
+	e->expires = xlb_jiffies() + XLB_FCACHE_TTL_JIFFIES;
 	e->vip_gen = gen;
 	e->backend = id;
 	e->vip = vip->id;
 	e->mode = vip->mode;
-	e->nat_port = nat_port;
+	e->nat_port = c->nat_port;
+	e->snat_slot = c->snat_slot;
 }
 
 static __always_inline struct xlb_reply_cache *
@@ -221,7 +266,7 @@ static __always_inline void xlb_rcache_put(const union xlb_fkey *fk, __u32 gen,
 		return;
 	for (int i = 0; i < 5; i++)
 		e->key_words[i] = fk->w[i];
-	e->expires = bpf_jiffies64() + XLB_FCACHE_TTL_JIFFIES;
+	e->expires = xlb_jiffies() + XLB_FCACHE_TTL_JIFFIES;
 	e->vip_gen = gen;
 	e->vip = vip;
 	e->rw = *rw;
@@ -239,9 +284,10 @@ static __always_inline __u32 xlb_lb_cached(struct xdp_md *ctx,
 					   const union xlb_fkey *fk,
 					   __u64 bytes)
 {
-	const struct xlb_flow_cache *e = xlb_fcache_find(fk, xlb_fkey_hash(fk));
+	struct xlb_flow_cache *e = xlb_fcache_find(fk, xlb_fkey_hash(fk));
 	const struct xlb_backend *b;
 	struct xlb_vip_stats *vs;
+	const __be32 *snat = NULL;
 	__u32 id, vip;
 
 	if (!e || !xlb_cache_fresh(e->vip_gen, e->expires) ||
@@ -254,11 +300,16 @@ static __always_inline __u32 xlb_lb_cached(struct xdp_md *ctx,
 			  (XLB_BACKEND_ACTIVE | XLB_BACKEND_RESOLVED))
 		return XLB_LB_MISS;
 	vip = e->vip;
+	if (e->mode == XLB_MODE_NAT) {
+		snat = xlb_snat_of(vip, e->snat_slot, b);
+		if (!snat)
+			return XLB_LB_MISS;
+	}
+	e->packets++;
 	vs = bpf_map_lookup_elem(&xlb_vip_stats, &vip);
 	if (vs)
 		vs->conn_hits++;
-	return xlb_deliver(ctx, pkt, b, id, vs, e->mode == XLB_MODE_NAT,
-			   e->nat_port, bytes);
+	return xlb_deliver(ctx, pkt, b, id, vs, snat, e->nat_port, bytes);
 }
 
 /* A NAT reply through the cache: a verdict, or XLB_LB_MISS. */
@@ -272,7 +323,8 @@ static __always_inline __u32 xlb_reply_cached(struct xdp_md *ctx,
 	__u32 vip;
 
 	if (!e || !xlb_key_is(e->key_words, fk) ||
-	    !xlb_cache_fresh(e->vip_gen, e->expires))
+	    !xlb_cache_fresh(e->vip_gen, e->expires) ||
+	    (pkt->tcp_flags & XLB_TCP_STATEFUL))
 		return XLB_LB_MISS;
 	if (xlb_nat_rewrite(ctx, pkt, e->rw.saddr, e->rw.daddr, e->rw.sport,
 			    e->rw.dport))

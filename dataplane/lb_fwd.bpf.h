@@ -19,40 +19,21 @@
 #define XLB_TCP_ACK 0x10
 
 /*
- * Rewrite addresses and ports to saddr, daddr (IPv4 in [0]), sport and
- * dport, updating the IPv4 header checksum and the TCP/UDP checksum
- * (which covers the addresses through its pseudo header) incrementally,
- * with one difference for all the words. A UDP/IPv4 checksum of 0 means
- * none and stays 0; a computed 0 is sent as 0xffff. Returns 0 or -1
- * (headers not in the frame, which the parse has already ruled out).
+ * Rewrite the IP addresses to saddr and daddr (IPv4 in [0]), updating
+ * the IPv4 header checksum. Returns the checksum difference the change
+ * makes to a pseudo header (for the L4 checksum), or -1 when the header
+ * is not in the frame (which the parse has already ruled out).
  */
-static __always_inline int xlb_nat_rewrite(struct xdp_md *ctx,
-					   const struct xlb_pkt *pkt,
-					   const __be32 *saddr,
-					   const __be32 *daddr, __be16 sport,
-					   __be16 dport)
+static __always_inline __s64 xlb_nat_rewrite_l3(struct xdp_md *ctx,
+						const struct xlb_pkt *pkt,
+						const __be32 *saddr,
+						const __be32 *daddr)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	/* Offsets are within the first 512 bytes; masks bound them. */
-	__be16 *ports = data + (pkt->l4_off & 0x1ff);
-	__sum16 *l4sum = NULL;
 	__u64 diff = 0;
 
-	if (pkt->l4_proto == IPPROTO_TCP) {
-		struct tcphdr *th = (void *)ports;
-
-		if ((void *)(th + 1) > data_end)
-			return -1;
-		l4sum = &th->check;
-	} else {
-		struct udphdr *uh = (void *)ports;
-
-		if ((void *)(uh + 1) > data_end)
-			return -1;
-		if (uh->check || pkt->l3_proto == bpf_htons(ETH_P_IPV6))
-			l4sum = &uh->check;
-	}
+	/* After at most two VLAN tags: the mask bounds the offset. */
 	if (pkt->l3_proto == bpf_htons(ETH_P_IP)) {
 		struct iphdr *iph = data + (pkt->l3_off & 0x3f);
 
@@ -78,6 +59,53 @@ static __always_inline int xlb_nat_rewrite(struct xdp_md *ctx,
 			d[i] = daddr[i];
 		}
 	}
+	/* Sums of at most 8 x 2 words of 32 bits: never negative. */
+	return diff;
+}
+
+/*
+ * Rewrite addresses and ports to saddr, daddr, sport and dport, updating
+ * the IPv4 header checksum and the TCP/UDP checksum (which covers the
+ * addresses through its pseudo header) incrementally, with one difference
+ * for all the words. A UDP/IPv4 checksum of 0 means none and stays 0; a
+ * computed 0 is sent as 0xffff. Returns 0, or -1 when the L4 header
+ * starts beyond XLB_L4_OFF_MAX (callers check that first, and count it)
+ * or is not in the frame; the frame is then unchanged.
+ */
+static __always_inline int xlb_nat_rewrite(struct xdp_md *ctx,
+					   const struct xlb_pkt *pkt,
+					   const __be32 *saddr,
+					   const __be32 *daddr, __be16 sport,
+					   __be16 dport)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u32 off = pkt->l4_off;
+	__sum16 *l4sum = NULL;
+	__be16 *ports;
+	__s64 diff;
+
+	barrier_var(off);
+	if (off > XLB_L4_OFF_MAX)
+		return -1;
+	ports = data + off;
+	if (pkt->l4_proto == IPPROTO_TCP) {
+		struct tcphdr *th = (void *)ports;
+
+		if ((void *)(th + 1) > data_end)
+			return -1;
+		l4sum = &th->check;
+	} else {
+		struct udphdr *uh = (void *)ports;
+
+		if ((void *)(uh + 1) > data_end)
+			return -1;
+		if (uh->check || pkt->l3_proto == bpf_htons(ETH_P_IPV6))
+			l4sum = &uh->check;
+	}
+	diff = xlb_nat_rewrite_l3(ctx, pkt, saddr, daddr);
+	if (diff < 0)
+		return -1;
 	if (l4sum) {
 		/* The pseudo header's addresses, then the ports. */
 		diff = xlb_csum_diff2(diff, ports[0], sport);
@@ -136,21 +164,26 @@ static __always_inline __u32 xlb_send(struct xdp_md *ctx, __u32 ifindex,
 /*
  * Send the frame to backend b (id), whose next hop is resolved, and
  * count it for the backend and in vs (its VIP's counters, if any). DSR
- * rewrites the MACs only; NAT also sends it from the backend's snat
- * address and the flow's port to the backend's address and port.
+ * (snat NULL) rewrites the MACs only; NAT also sends it from LB address
+ * snat and the flow's port to the backend's address and port.
  */
 static __always_inline __u32 xlb_deliver(struct xdp_md *ctx,
 					 const struct xlb_pkt *pkt,
 					 const struct xlb_backend *b, __u32 id,
-					 struct xlb_vip_stats *vs, bool nat,
-					 __be16 nat_port, __u64 bytes)
+					 struct xlb_vip_stats *vs,
+					 const __be32 *snat, __be16 nat_port,
+					 __u64 bytes)
 {
-	if (nat && xlb_nat_rewrite(ctx, pkt, b->snat, b->addr, nat_port,
-				   b->port ? b->port : pkt->dport))
+	struct xlb_backend_stats *bs;
+
+	if (snat && xlb_nat_rewrite(ctx, pkt, snat, b->addr, nat_port,
+				    b->port ? b->port : pkt->dport))
 		return XLB_VERDICT_ABORTED;
 	if (vs)
 		xlb_ctr_add(&vs->fwd, bytes);
-	xlb_count_ctr(&xlb_backend_stats, id, bytes);
+	bs = bpf_map_lookup_elem(&xlb_backend_stats, &id);
+	if (bs)
+		xlb_ctr_add(&bs->fwd, bytes);
 	return xlb_send(ctx, b->ifindex, b->dmac, b->smac);
 }
 

@@ -207,36 +207,75 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_backends SEC(".maps");
 
-/* struct xlb_flow_key -> struct xlb_conn: established flows. Data plane;
- * sized by xlbd from the config (lb.max_conns). */
+/*
+ * struct xlb_flow_key -> struct xlb_conn: established flows. Data plane;
+ * xlbd deletes expired entries (lb_conns.c). Sized by xlbd from the
+ * config (lb.max_conns).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, XLB_DEFAULT_CONNS); /* xlbd: lb.max_conns */
+	__uint(max_entries, XLB_DEFAULT_CONNS);
 	__type(key, struct xlb_flow_key);
 	__type(value, struct xlb_conn);
 	__uint(map_flags, BPF_F_NO_COMMON_LRU);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_conns SEC(".maps");
 
-/* The same for TCP flows that have sent only a SYN. Data plane. */
+/* The same for TCP flows that have sent only a SYN (lb.max_syns). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, XLB_SYN_ENTRIES);
+	__uint(max_entries, XLB_DEFAULT_SYNS);
 	__type(key, struct xlb_flow_key);
 	__type(value, struct xlb_conn);
 	__uint(map_flags, BPF_F_NO_COMMON_LRU);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_syns SEC(".maps");
 
-/* struct xlb_nat_key -> struct xlb_nat_val: NAT replies. Data plane. */
+/*
+ * struct xlb_nat_key -> struct xlb_nat_val: the NAT ports in use, by the
+ * replies that come back to them. A plain hash, never LRU: an entry goes
+ * only when its flow is gone (taken over in place by a new flow, or
+ * deleted by xlbd's reaper), so no live flow loses its port to a full
+ * table. Data plane; xlbd (lb.max_nat_ports).
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, XLB_DEFAULT_CONNS); /* xlbd: lb.max_conns */
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XLB_DEFAULT_NAT_PORTS);
 	__type(key, struct xlb_nat_key);
 	__type(value, struct xlb_nat_val);
-	__uint(map_flags, BPF_F_NO_COMMON_LRU);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_nat_rev SEC(".maps");
+
+/* 0 -> struct xlb_lb_conf: connection timeouts. xlbd. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xlb_lb_conf);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_lb_conf SEC(".maps");
+
+/* vip id -> struct xlb_snat_pool: the VIP's NAT source addresses. xlbd. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_MAX_VIPS);
+	__type(key, __u32);
+	__type(value, struct xlb_snat_pool);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_snat_pools SEC(".maps");
+
+/* struct xlb_frag_key (backend, LB address, id) -> struct xlb_nat_frag:
+ * how a fragmented NAT reply's later fragments are rewritten. Data
+ * plane (LRU). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XLB_NAT_FRAG_ENTRIES);
+	__type(key, struct xlb_frag_key);
+	__type(value, struct xlb_nat_frag);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_nat_frags SEC(".maps");
 
 /* ifindex -> ifindex: where XDP_REDIRECT may send. xlbd. */
 struct {
@@ -256,12 +295,12 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_vip_stats SEC(".maps");
 
-/* backend id -> struct xlb_ctr, per CPU: packets forwarded to it. */
+/* backend id -> struct xlb_backend_stats, per CPU. Data plane. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, XLB_MAX_BACKENDS);
 	__type(key, __u32);
-	__type(value, struct xlb_ctr);
+	__type(value, struct xlb_backend_stats);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_backend_stats SEC(".maps");
 
@@ -290,5 +329,73 @@ struct {
 	__type(key, __u32);
 	__type(value, struct xlb_reply_cache);
 } xlb_reply_cache SEC(".maps");
+
+/* 0 -> struct xlb_reap_args: the batch xlbd hands the xlb_reap program. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xlb_reap_args);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_reap_buf SEC(".maps");
+
+/*
+ * Per-CPU room for the load balancer's keys and entries, which would not
+ * fit in the 512 bytes of stack a program and the functions it calls
+ * share. XDP only: an XDP program's run is never interrupted on its CPU
+ * by another that uses this. Data plane, not pinned.
+ */
+/* A flow key, also as the words the flow cache hashes and compares. */
+union xlb_fkey {
+	struct xlb_flow_key k;
+	__u64 w[5];
+};
+
+struct xlb_nat_scratch {
+	union xlb_fkey fk; /* xlb_lb(): the packet's flow */
+	struct xlb_conn c; /* xlb_lb(): its table entry, as found or made */
+	struct xlb_nat_key k;
+	struct xlb_nat_val v;
+	struct xlb_flow_key owner;
+	struct xlb_frag_key frag;
+	struct xlb_nat_frag fv;
+	struct bpf_fib_lookup fib;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xlb_nat_scratch);
+} xlb_nat_scratch SEC(".maps");
+
+/* The packet monitor (xlbctl monitor). */
+
+/* Events for xlbd, which relays them to its monitor clients. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, XLB_MON_RING_BYTES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_monitor SEC(".maps");
+
+/* 0 -> struct xlb_monitor_conf: what to put in xlb_monitor. xlbd. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xlb_monitor_conf);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_monitor_conf SEC(".maps");
+
+/* 0 -> struct xlb_monitor_cpu, per CPU: the packet in hand's reason and
+ * the events put or lost. Data plane; xlbd reads the counts. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xlb_monitor_cpu);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_monitor_cpu SEC(".maps");
 
 #endif /* XLB_MAPS_BPF_H */

@@ -24,13 +24,31 @@ static __always_inline void xlb_count_ctr(void *map, __u32 id, __u64 bytes)
 		xlb_ctr_add(c, bytes);
 }
 
+/* The monitor's settings (monitor.bpf.h); flags 0 when nobody listens. */
+static __always_inline const struct xlb_monitor_conf *xlb_mon_conf(void)
+{
+	__u32 key = 0;
+
+	return bpf_map_lookup_elem(&xlb_monitor_conf, &key);
+}
+
+/* Count a packet's reason; while the monitor listens, note it too. */
 static __always_inline void xlb_count_reason(__u32 reason)
 {
 	struct xlb_reason_stats *rs =
 		bpf_map_lookup_elem(&xlb_reasons, &reason);
+	const struct xlb_monitor_conf *mc = xlb_mon_conf();
+	__u32 key = 0;
 
 	if (rs)
 		rs->packets++;
+	if (mc && mc->flags) {
+		struct xlb_monitor_cpu *m =
+			bpf_map_lookup_elem(&xlb_monitor_cpu, &key);
+
+		if (m)
+			m->reason = reason + 1;
+	}
 }
 
 /* Count one packet at a hook of the interface in counter slot `slot`. */

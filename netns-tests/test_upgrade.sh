@@ -121,7 +121,7 @@ tag_of() {
 state() {
 	{
 		ctl lbx -j vip list | jq -c '[.vips[] | {id, vip, mode, in_ring}]'
-		ctl lbx -j backend list | jq -c '[.backends[] | del(.packets, .bytes)]'
+		ctl lbx -j backend list | jq -c '[.backends[] | del(.packets, .bytes, .new_flows)]'
 		ctl lbx -j rule list | jq -c '[.rules[] | {id, order, action}]'
 		ctl lbx config dump
 	} 2>&1

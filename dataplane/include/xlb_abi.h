@@ -12,7 +12,7 @@
 #include <linux/types.h>
 
 /* Layout version of every pinned map, stored in xlb_meta. */
-#define XLB_ABI_VERSION 4
+#define XLB_ABI_VERSION 5
 
 /* Interfaces one daemon can drive; each has a counter slot. */
 #define XLB_MAX_IFACES 64
@@ -92,6 +92,9 @@ enum xlb_reason {
 	XLB_REASON_LB_FRAGMENT, /* IP fragment for a VIP: passed */
 	XLB_REASON_LB_IP_OPTIONS, /* IPv4 options for a VIP: passed */
 	XLB_REASON_LB_ICMP_UNMATCHED, /* ICMP error for no known flow */
+	XLB_REASON_LB_NAT_EXHAUSTED, /* NAT: no free port: dropped */
+	XLB_REASON_LB_HEADERS_TOO_LONG, /* L4 header beyond XLB_L4_OFF_MAX */
+	XLB_REASON_LB_NAT_FRAG_UNMATCHED, /* NAT reply fragment, no first */
 	XLB_REASON_MAX,
 };
 
@@ -365,9 +368,13 @@ _Static_assert(sizeof(struct xlb_frag_val) == 8, "xlb_frag_val size");
 #define XLB_MAX_VIPS 64
 #define XLB_MAX_BACKENDS 4096
 #define XLB_RING_SIZE 65537 /* prime; 100 x up to 655 backends per VIP */
-#define XLB_DEFAULT_CONNS 1048576
-#define XLB_SYN_ENTRIES 65536
 #define XLB_NO_BACKEND 0xffffffffu
+
+/* Default table sizes; the config's lb.max_conns, lb.max_syns and
+ * lb.max_nat_ports set them. */
+#define XLB_DEFAULT_CONNS 1048576
+#define XLB_DEFAULT_SYNS 65536
+#define XLB_DEFAULT_NAT_PORTS 1048576
 
 enum xlb_lb_mode {
 	XLB_MODE_DSR = 0, /* MAC rewrite; backends answer the client */
@@ -403,7 +410,7 @@ struct xlb_backend {
 	__u32 ifindex; /* where the next hop is */
 	__u8 dmac[6]; /* next hop (the backend or a gateway) */
 	__u8 smac[6]; /* the MAC of ifindex */
-	__be32 snat[4]; /* NAT: the LB's address towards the backend */
+	__be32 snat[4]; /* NAT: the LB's route source towards the backend */
 };
 
 /* Connection table key: the flow as the client sent it. */
@@ -417,28 +424,79 @@ struct xlb_flow_key {
 	__u16 pad;
 };
 
+/* What a TCP flow has shown of its end. Replies cross the LB in NAT
+ * mode only, so a DSR flow never has XLB_CONN_FIN_OUT. */
 enum xlb_conn_state {
-	XLB_CONN_CLOSING = 1u << 0, /* FIN or RST seen */
+	XLB_CONN_FIN_IN = 1u << 0, /* FIN from the client */
+	XLB_CONN_FIN_OUT = 1u << 1, /* FIN from the backend */
+	XLB_CONN_RST = 1u << 2, /* RST either way */
 };
 
-/* xlb_conns and xlb_syns value. Written by the data plane. */
+#define XLB_CONN_FIN (XLB_CONN_FIN_IN | XLB_CONN_FIN_OUT)
+
+/* A NAT flow whose LB address is the backend's route source, not one of
+ * its VIP's snat pool (struct xlb_conn.snat_slot). */
+#define XLB_SNAT_ROUTE 0xff
+
+/* xlb_conns and xlb_syns value. Written by the data plane; read, and
+ * deleted once expired, by xlbd. */
 struct xlb_conn {
 	__u32 backend; /* backend id */
 	__u32 vip; /* vip id */
-	__u64 seen_ns; /* last packet, coarse (updated once a second) */
+	__u64 seen_ns; /* last packet either way (coarse, refreshed once a
+			* second; replies are seen in NAT mode only) */
+	__u64 created_ns;
+	__u64 packets; /* from the client; the flow caches' are added when
+			* the flow next passes the tables */
+	__be32 snat[4]; /* NAT: the LB's address towards the backend */
 	__u32 state; /* enum xlb_conn_state */
 	__be16 nat_port; /* NAT: the LB's source port towards the backend */
-	__u16 pad;
+	__u8 snat_slot; /* NAT: snat's slot in the VIP's pool, or
+			 * XLB_SNAT_ROUTE */
+	__u8 pad;
 };
 
 /*
- * NAT: a flow's packets to the backend leave from the backend's `snat`
- * address with a port of this range; replies are found by
- * (backend, snat, ports) in xlb_nat_rev.
+ * How long a flow may be idle (no packet either way) before its entry,
+ * and its NAT port, are free: xlb_lb_conf (key 0), written by xlbd from
+ * the config's lb group. A lookup that finds an entry past its time
+ * treats the flow as new; xlbd deletes such entries in the background.
+ */
+struct xlb_lb_conf {
+	__u64 syn_ns; /* TCP, only SYNs seen (xlb_syns) */
+	__u64 tcp_ns; /* TCP, established */
+	__u64 fin_ns; /* TCP, FIN seen one way (DSR: from the client) */
+	__u64 closed_ns; /* TCP, RST, or FIN both ways */
+	__u64 udp_ns; /* UDP */
+};
+
+/* Defaults, in seconds. */
+#define XLB_DEFAULT_SYN_TIMEOUT 5
+#define XLB_DEFAULT_TCP_TIMEOUT 900
+#define XLB_DEFAULT_FIN_TIMEOUT 10
+#define XLB_DEFAULT_CLOSED_TIMEOUT 2
+#define XLB_DEFAULT_UDP_TIMEOUT 120
+
+/*
+ * NAT: a flow's packets to the backend leave from an LB address (one of
+ * its VIP's snat pool, or the backend's route source) with a port of
+ * this range; replies are found by (backend, LB address, ports) in
+ * xlb_nat_rev. A port stays taken while its flow is alive in a
+ * connection table (same flow, same address and port, not expired).
  */
 #define XLB_NAT_PORT_BASE 32768
 #define XLB_NAT_PORT_COUNT 28232 /* up to 60999, as Linux's ephemeral */
 #define XLB_NAT_PORT_TRIES 8
+
+/* xlb_snat_pools value, by vip id: the VIP's NAT source addresses, all
+ * of its family. count 0: each backend's route source. Written by xlbd,
+ * which bumps the VIP generation after. */
+#define XLB_SNAT_MAX 16
+struct xlb_snat_pool {
+	__u32 count;
+	__u32 pad;
+	__be32 addr[XLB_SNAT_MAX][4];
+};
 
 /* xlb_nat_rev key: a reply as the backend sends it. */
 struct xlb_nat_key {
@@ -451,13 +509,86 @@ struct xlb_nat_key {
 	__u16 pad;
 };
 
-/* xlb_nat_rev value: what the reply is rewritten back to. */
+/*
+ * xlb_nat_rev value: what the reply is rewritten back to, which is also
+ * the flow (client, VIP, ports) that owns the port. A port whose owner
+ * is gone (no live entry in a connection table names it) is taken over
+ * in place by the first new flow that probes it: whoever changes `tag`
+ * from the value it read (an atomic compare-and-exchange) owns it. xlbd
+ * deletes such entries the same way, setting XLB_NAT_REAPING first, so
+ * that a port taken over meanwhile is never deleted under its new flow.
+ * The tag's upper half is when the owner took the port (coarse ns >>
+ * XLB_NAT_BORN_SHIFT): an owner younger than XLB_NAT_GRACE_NS is alive
+ * even before its table entry is written.
+ */
+#define XLB_NAT_REAPING 0xffffffffffffffffull
+#define XLB_NAT_GRACE_NS 1000000000ull
+#define XLB_NAT_BORN_SHIFT 20
+
 struct xlb_nat_val {
 	__be32 client[4];
 	__be32 vip[4];
 	__be16 cport;
 	__be16 vport;
 	__u32 vip_id;
+	__u64 tag; /* born << 32 | take-overs; see above */
+};
+
+/*
+ * Later fragments of NAT replies carry no ports: the first fragment
+ * records how its datagram is rewritten in xlb_nat_frags, keyed by
+ * struct xlb_frag_key (src: the backend, dst: the LB address, id).
+ */
+#define XLB_NAT_FRAG_ENTRIES 8192
+struct xlb_nat_frag {
+	__be32 client[4];
+	__be32 vip[4];
+	__u32 vip_id;
+	__u32 pad;
+};
+
+/*
+ * xlbd's reaper (the xlb_reap program, run through BPF_PROG_TEST_RUN):
+ * xlbd reads a table in batches and hands the program up to
+ * XLB_REAP_BATCH of its keys; the program judges each entry with the
+ * data plane's own rules and clock (alive, or expired / its owner gone)
+ * and, when asked to reap, deletes the dead ones. A NAT entry is deleted
+ * only if its tag is still the one xlbd read, and only after setting it
+ * to XLB_NAT_REAPING, so that a port a new flow takes over meanwhile is
+ * never deleted under it.
+ */
+#define XLB_REAP_BATCH 64
+
+enum xlb_reap_table {
+	XLB_REAP_CONNS = 0,
+	XLB_REAP_SYNS,
+	XLB_REAP_NAT,
+};
+
+enum xlb_reap_result {
+	XLB_REAP_ALIVE = 0,
+	XLB_REAP_DEAD, /* expired, or its owner gone; kept (judge only) */
+	XLB_REAP_DELETED,
+	XLB_REAP_GONE, /* not there any more, or changed since read */
+};
+
+struct xlb_reap_entry {
+	union {
+		struct xlb_flow_key flow; /* XLB_REAP_CONNS, XLB_REAP_SYNS */
+		struct xlb_nat_key nat; /* XLB_REAP_NAT */
+	};
+	__u64 tag; /* XLB_REAP_NAT: the tag read with the entry */
+	__u32 result; /* enum xlb_reap_result, written by the program */
+	__u32 pad;
+};
+
+struct xlb_reap_args {
+	__u32 table; /* enum xlb_reap_table */
+	__u32 count; /* entries in e, up to XLB_REAP_BATCH */
+	__u32 reap; /* 0: judge only */
+	__u32 pad;
+	__u64 now_ns; /* written by the program: the clock it judged by */
+	struct xlb_reap_entry e[XLB_REAP_BATCH];
 };
 
 /*
@@ -486,17 +617,19 @@ struct xlb_vip_gen {
 	__u8 pad[XLB_BLOOM_LINE - 4];
 };
 
-/* Idle limits, checked on lookup: a stale entry is chosen again. */
-#define XLB_SYN_TIMEOUT_NS (5ull * 1000000000ull)
-#define XLB_UDP_TIMEOUT_NS (120ull * 1000000000ull)
-#define XLB_CLOSING_TIMEOUT_NS (10ull * 1000000000ull)
-
 /* Per-VIP counters (xlb_vip_stats, by vip id), per CPU. */
 struct xlb_vip_stats {
 	struct xlb_ctr fwd; /* forwarded */
 	__u64 new_flows; /* flows given a backend from the ring */
 	__u64 conn_hits; /* packets whose flow was in a table */
 	__u64 conn_misses; /* packets whose flow was not */
+	__u64 nat_exhausted; /* new flows dropped: no free NAT port */
+};
+
+/* Per-backend counters (xlb_backend_stats, by backend id), per CPU. */
+struct xlb_backend_stats {
+	struct xlb_ctr fwd; /* forwarded to it */
+	__u64 new_flows; /* flows given to it */
 	__u64 pad;
 };
 
@@ -507,6 +640,11 @@ struct xlb_nat_rw {
 	__be16 sport;
 	__be16 dport;
 };
+
+/* The NAT rewrite reaches L4 headers this far into the frame; a packet
+ * whose L4 header starts further (long IPv6 extension chains) is passed
+ * to the kernel, counted as XLB_REASON_LB_HEADERS_TOO_LONG. */
+#define XLB_L4_OFF_MAX 1024
 
 /*
  * The flow caches: per CPU, of what the tables said about flows the data
@@ -534,13 +672,15 @@ struct xlb_flow_cache {
 		struct xlb_flow_key key; /* the packet's flow */
 		__u64 key_words[5];
 	};
-	__u64 expires; /* jiffies: from then on, ask the tables */
+	__u32 expires; /* jiffies (low 32 bits): from then on, the tables */
+	__u32 packets; /* sent through the entry, not yet in the table's */
 	__u32 vip_gen; /* the VIP generation it was made in */
 	__u32 backend; /* backend id */
 	__u16 vip; /* vip id */
 	__be16 nat_port; /* NAT: the LB's port towards the backend */
 	__u8 mode; /* enum xlb_lb_mode */
-	__u8 pad[3];
+	__u8 snat_slot; /* NAT: the LB address's pool slot (XLB_SNAT_ROUTE) */
+	__u8 pad[2];
 };
 
 /*
@@ -555,7 +695,7 @@ struct xlb_reply_cache {
 		struct xlb_flow_key key; /* the reply's flow */
 		__u64 key_words[5];
 	};
-	__u64 expires;
+	__u32 expires; /* jiffies (low 32 bits) */
 	__u32 vip_gen;
 	__u16 vip;
 	__u16 pad;
@@ -563,20 +703,87 @@ struct xlb_reply_cache {
 	__u32 ifindex;
 	__u8 dmac[6];
 	__u8 smac[6];
-	__u8 pad2[20];
+	__u8 pad2[24];
+};
+
+/*
+ * The packet monitor (xlbctl monitor): while xlbd has a listener, the
+ * entry programs put an event for every dropped packet, and with
+ * XLB_MON_ALL one in `sample` of the others, in the xlb_monitor ring
+ * buffer. With flags 0 (nobody listens) the cost is one load per packet.
+ */
+enum xlb_mon_flags {
+	XLB_MON_DROPS = 1u << 0, /* dropped and aborted packets */
+	XLB_MON_ALL = 1u << 1, /* and one in `sample` of the others */
+};
+
+/* xlb_monitor_conf value (key 0). Written by xlbd. */
+struct xlb_monitor_conf {
+	__u32 flags; /* enum xlb_mon_flags */
+	__u32 sample; /* XLB_MON_ALL: 1 in sample (0 or 1: every one) */
+};
+
+#define XLB_MON_RING_BYTES (1u << 20)
+#define XLB_MON_SNAPLEN 128
+#define XLB_MON_NONE 0xffffffffu /* no VIP or backend */
+#define XLB_MON_NO_REASON 0xff
+
+/* xlb_monitor_cpu value (key 0), per CPU: the packet in hand's reason,
+ * the sampling count, and how many events were put or lost. */
+struct xlb_monitor_cpu {
+	__u32 reason; /* the last reason counted, + 1 (0: none) */
+	__u32 seq; /* packets not dropped, for sampling */
+	__u64 events;
+	__u64 lost; /* the ring buffer was full */
+};
+
+/* One event in xlb_monitor. */
+struct xlb_mon_event {
+	__u64 ts_ns; /* bpf_ktime_get_ns() */
+	__u32 ifindex;
+	__u32 len; /* the frame's length */
+	__u8 hook; /* enum xlb_hook */
+	__u8 verdict; /* enum xlb_verdict */
+	__u8 reason; /* enum xlb_reason, or XLB_MON_NO_REASON */
+	__u8 pclass; /* enum xlb_pclass */
+	__u8 proto; /* IPPROTO_*, for IP */
+	__u8 family; /* enum xlb_family, for IP */
+	__u16 cap_len; /* bytes of the frame in data */
+	__be16 sport;
+	__be16 dport;
+	__u32 vip; /* vip id, or XLB_MON_NONE */
+	__u32 backend; /* backend id, or XLB_MON_NONE */
+	__u32 pad;
+	__be32 saddr[4];
+	__be32 daddr[4];
+	__u8 data[XLB_MON_SNAPLEN]; /* the frame as it leaves (rewritten
+				      * when forwarded) */
 };
 
 _Static_assert(sizeof(struct xlb_vip_key) == 20, "xlb_vip_key size");
 _Static_assert(sizeof(struct xlb_vip) == 8, "xlb_vip size");
 _Static_assert(sizeof(struct xlb_backend) == 52, "xlb_backend size");
 _Static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key size");
-_Static_assert(sizeof(struct xlb_conn) == 24, "xlb_conn size");
+_Static_assert(sizeof(struct xlb_conn) == 56, "xlb_conn size");
+_Static_assert(sizeof(struct xlb_lb_conf) == 40, "xlb_lb_conf size");
+_Static_assert(sizeof(struct xlb_snat_pool) == 8 + 16 * XLB_SNAT_MAX,
+	       "xlb_snat_pool size");
 _Static_assert(sizeof(struct xlb_nat_key) == 40, "xlb_nat_key size");
-_Static_assert(sizeof(struct xlb_nat_val) == 40, "xlb_nat_val size");
+_Static_assert(sizeof(struct xlb_nat_val) == 48, "xlb_nat_val size");
+_Static_assert(sizeof(struct xlb_nat_frag) == 40, "xlb_nat_frag size");
 _Static_assert(sizeof(struct xlb_vip_stats) == 48, "xlb_vip_stats size");
+_Static_assert(sizeof(struct xlb_backend_stats) == 32,
+	       "xlb_backend_stats size");
 _Static_assert(sizeof(struct xlb_vip_gen) == XLB_BLOOM_LINE, "xlb_vip_gen");
 _Static_assert(sizeof(struct xlb_nat_rw) == 36, "xlb_nat_rw size");
 _Static_assert(sizeof(struct xlb_flow_cache) == 64, "xlb_flow_cache size");
 _Static_assert(sizeof(struct xlb_reply_cache) == 128, "xlb_reply_cache size");
+_Static_assert(sizeof(struct xlb_reap_entry) == 56, "xlb_reap_entry size");
+_Static_assert(sizeof(struct xlb_reap_args) == 24 + 56 * XLB_REAP_BATCH,
+	       "xlb_reap_args size");
+_Static_assert(sizeof(struct xlb_monitor_conf) == 8, "xlb_monitor_conf");
+_Static_assert(sizeof(struct xlb_monitor_cpu) == 24, "xlb_monitor_cpu");
+_Static_assert(sizeof(struct xlb_mon_event) == 72 + XLB_MON_SNAPLEN,
+	       "xlb_mon_event size");
 
 #endif /* XLB_ABI_H */
