@@ -109,7 +109,12 @@ static __always_inline bool xlb_conn_live(const struct xlb_conn *c, __u8 proto,
 /*
  * A packet of the flow, from its client (in) or its backend: record FIN
  * and RST, and refresh its time, each only when that changes something
- * (a write dirties the entry's cache line for every CPU).
+ * (a write dirties the entry's cache line for every CPU): the time once
+ * XLB_SEEN_GRANULE_NS has passed, or when the state changes, so that a
+ * closing flow's timeout counts from its close. An active flow's time
+ * thus lags its last packet by less than the granule plus the flow
+ * cache's XLB_FCACHE_TTL_JIFFIES (2 s at most, HZ >= 250), which is why
+ * the timeouts of flows that may be cached are 3 s at least.
  */
 static __always_inline void xlb_conn_touch(struct xlb_conn *c, __u8 flags,
 					   bool in, __u64 *now)
@@ -120,10 +125,13 @@ static __always_inline void xlb_conn_touch(struct xlb_conn *c, __u8 flags,
 		st |= in ? XLB_CONN_FIN_IN : XLB_CONN_FIN_OUT;
 	if (flags & XLB_TCP_RST)
 		st |= XLB_CONN_RST;
-	if (st & ~c->state)
+	if (st & ~c->state) {
 		c->state |= st;
-	if ((__s64)(xlb_now(now) - c->seen_ns) > (__s64)XLB_SEEN_GRANULE_NS)
+		c->seen_ns = xlb_now(now);
+	} else if ((__s64)(xlb_now(now) - c->seen_ns) >
+		   (__s64)XLB_SEEN_GRANULE_NS) {
 		c->seen_ns = *now;
+	}
 }
 
 /*

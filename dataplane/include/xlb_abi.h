@@ -470,7 +470,10 @@ struct xlb_lb_conf {
 	__u64 udp_ns; /* UDP */
 };
 
-/* Defaults, in seconds. */
+/* Defaults, in seconds. A flow the flow caches may send (TCP established
+ * or with one FIN, UDP) needs 3 s at least: its time may lag its last
+ * packet by up to 2 s (see xlb_conn_touch()). */
+#define XLB_MIN_CACHED_TIMEOUT 3
 #define XLB_DEFAULT_SYN_TIMEOUT 5
 #define XLB_DEFAULT_TCP_TIMEOUT 900
 #define XLB_DEFAULT_FIN_TIMEOUT 10
