@@ -375,4 +375,20 @@ static inline bool is_answer(const __u8 *f, size_t len,
 	return frame_is(f, len, &r, client_mac, reply_mac);
 }
 
+/* A NAT test's main(): root, the topology, the tests, the summary. */
+static inline int nat_test_main(const char *prog,
+				const struct harness_test *tests, size_t n)
+{
+	int err, status;
+
+	if (!harness_need_root(prog, &status))
+		return status;
+	err = nat_setup();
+	if (err)
+		return harness_setup_failed(prog, "setup", err);
+	harness_run_table(tests, n);
+	xlb__destroy(skel);
+	return harness_done();
+}
+
 #endif /* XLB_TEST_NAT_FIXTURE_H */

@@ -410,14 +410,7 @@ int main(void)
 		{ "nat: packets per flow, the flow cache's folded in",
 		  test_packets },
 	};
-	int err, status;
 
-	if (!harness_need_root("test_lb_nat", &status))
-		return status;
-	err = nat_setup();
-	if (err)
-		return harness_setup_failed("test_lb_nat", "setup", err);
-	harness_run_table(tests, sizeof(tests) / sizeof(tests[0]));
-	xlb__destroy(skel);
-	return harness_done();
+	return nat_test_main("test_lb_nat", tests,
+			     sizeof(tests) / sizeof(*tests));
 }

@@ -242,14 +242,7 @@ int main(void)
 		  test_tag_changed },
 		{ "reap: a port being reaped is never taken", test_reaping },
 	};
-	int err, status;
 
-	if (!harness_need_root("test_lb_reap", &status))
-		return status;
-	err = nat_setup();
-	if (err)
-		return harness_setup_failed("test_lb_reap", "setup", err);
-	harness_run_table(tests, sizeof(tests) / sizeof(tests[0]));
-	xlb__destroy(skel);
-	return harness_done();
+	return nat_test_main("test_lb_reap", tests,
+			     sizeof(tests) / sizeof(*tests));
 }
