@@ -200,7 +200,8 @@ bench: all $(BENCHES)
 
 SHELL_SCRIPTS := $(wildcard scripts/*.sh netns-tests/*.sh .ci/run)
 C_SOURCES := $(wildcard dataplane/*.c dataplane/*.h dataplane/include/*.h \
-	dataplane/tests/*.c ctl/*.c ctl/*.h ctl/tests/*.c ctl/tests/*.h)
+	dataplane/tests/*.c dataplane/tests/*.h dataplane/bench/*.c \
+	dataplane/bench/*.h ctl/*.c ctl/*.h ctl/tests/*.c ctl/tests/*.h)
 
 check-format: | $(DEPS_STAMP)
 	$(Q)clang-format --dry-run --Werror $(C_SOURCES)

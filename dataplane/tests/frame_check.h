@@ -158,8 +158,7 @@ static inline size_t addr_len(const struct l3 *x)
 	return x->v6 ? sizeof(struct in6_addr) : sizeof(struct in_addr);
 }
 
-static inline bool addr_is(const __u8 *f, size_t off, const char *want,
-			   bool v6)
+static inline bool addr_is(const __u8 *f, size_t off, const char *want, bool v6)
 {
 	__u8 a[16];
 

@@ -68,8 +68,8 @@ static inline void parse_addr(const char *s, __be32 *addr, __u8 *family)
 /* The hints of the VIPs and NAT source addresses so far. */
 static inline int put_hints(void)
 {
-	return lb_hints_write(fd_of(skel->maps.xlb_vip_hints), vip_keys,
-			      n_vips, snats, n_snats);
+	return lb_hints_write(fd_of(skel->maps.xlb_vip_hints), vip_keys, n_vips,
+			      snats, n_snats);
 }
 
 /* An LB address NAT flows leave from: replies to it are looked at. */
@@ -114,8 +114,9 @@ static inline int put_vip_mode(__u32 id, const char *addr, __u16 port,
 
 	parse_addr(addr, k.addr, &k.family);
 	vip_keys[n_vips++] = k;
-	return put_hints() ?: bpf_map_update_elem(fd_of(skel->maps.xlb_vips),
-						  &k, &v, BPF_ANY);
+	return put_hints() ?:
+		       bpf_map_update_elem(fd_of(skel->maps.xlb_vips), &k, &v,
+					   BPF_ANY);
 }
 
 static inline int put_vip(__u32 id, const char *addr, __u16 port, __u8 proto)
@@ -247,8 +248,7 @@ static inline int table_of(const struct frame_spec *p, struct xlb_conn *c)
  * backend it lands on and nothing else changed; returns that backend
  * (our fixture's next-hop MACs end in its id), or -1.
  */
-static inline int expect_macs_only(const char *what, const __u8 *in,
-				   size_t len)
+static inline int expect_macs_only(const char *what, const __u8 *in, size_t len)
 {
 	__u8 out[LB_FRAME_MAX], want[LB_FRAME_MAX];
 	__u32 out_len = sizeof(out);

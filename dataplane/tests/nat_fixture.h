@@ -94,18 +94,25 @@ static inline int nat_setup(void)
 	int ret;
 
 	maps_lb_conf_default(&conf);
-	ret = fixture_open_sizes(&skel, &sizes) ?: lb_pin_cpu() ?:
-	      lb_own_netns() ?: put_pool() ?:
-	      put_nat_backend(B_NAT4, "198.18.2.2", up, SNAT4, BPORT) ?:
-	      put_nat_backend(B_NAT6, "2001:db8:2::2", up, SNAT6, BPORT) ?:
-	      put_nat_backend(B_POOL, "198.18.2.10", up, SNAT4, POOL_BPORT) ?:
-	      put_backend(B_DSR6, "2001:db8:1::2", up);
+	ret = fixture_open_sizes(&skel, &sizes);
+	if (!ret)
+		ret = lb_pin_cpu() ?: lb_own_netns() ?: put_pool();
+	if (!ret)
+		ret = put_nat_backend(B_NAT4, "198.18.2.2", up, SNAT4, BPORT);
+	if (!ret)
+		ret = put_nat_backend(B_NAT6, "2001:db8:2::2", up, SNAT6,
+				      BPORT);
+	if (!ret)
+		ret = put_nat_backend(B_POOL, "198.18.2.10", up, SNAT4,
+				      POOL_BPORT);
+	if (!ret)
+		ret = put_backend(B_DSR6, "2001:db8:1::2", up);
 	for (size_t i = 0; !ret && i < sizeof(nat_vips) / sizeof(*nat_vips);
 	     i++)
 		ret = put_ring(nat_vips[i].id, nat_vips[i].backend, 1) ?:
-		      put_vip_mode(nat_vips[i].id, nat_vips[i].addr,
-				   nat_vips[i].port, nat_vips[i].proto,
-				   nat_vips[i].mode);
+			      put_vip_mode(nat_vips[i].id, nat_vips[i].addr,
+					   nat_vips[i].port, nat_vips[i].proto,
+					   nat_vips[i].mode);
 	return ret ?: put_lo_iface();
 }
 
