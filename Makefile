@@ -157,7 +157,7 @@ $(BUILD)/tests/test_%: ctl/tests/test_%.c $$(call test_modules,ctl/tests/test_$$
 
 # BPF tests: run the skeletons through BPF_PROG_TEST_RUN.
 $(BUILD)/tests/test_%: dataplane/tests/test_%.c $$(call test_modules,dataplane/tests/test_$$*.c) \
-		dataplane/tests/frames.h ctl/tests/harness.h $(SKELS) $(CTL_HDRS) | $(DEPS_STAMP)
+		$(wildcard dataplane/tests/*.h) ctl/tests/harness.h $(SKELS) $(CTL_HDRS) | $(DEPS_STAMP)
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) -Ictl/tests -o $@ $< \
@@ -188,8 +188,7 @@ $(BUILD)/bench/%.skel.h: $(BUILD)/bench/%.bpf.o
 	$(Q)mv $@.tmp $@
 
 $(BUILD)/bench/%: dataplane/bench/%.c $$(call test_modules,dataplane/bench/$$*.c) \
-		dataplane/tests/frames.h dataplane/tests/fixture.h \
-		$(wildcard dataplane/bench/*.h) $(SKELS) $(BENCH_SKELS) \
+		$(wildcard dataplane/tests/*.h) $(wildcard dataplane/bench/*.h) $(SKELS) $(BENCH_SKELS) \
 		$(CTL_HDRS) | $(DEPS_STAMP)
 	$(call msg,BENCH,$@)
 	$(Q)mkdir -p $(@D)
@@ -201,7 +200,8 @@ bench: all $(BENCHES)
 
 SHELL_SCRIPTS := $(wildcard scripts/*.sh netns-tests/*.sh .ci/run)
 C_SOURCES := $(wildcard dataplane/*.c dataplane/*.h dataplane/include/*.h \
-	dataplane/tests/*.c ctl/*.c ctl/*.h ctl/tests/*.c ctl/tests/*.h)
+	dataplane/tests/*.c dataplane/tests/*.h dataplane/bench/*.c \
+	dataplane/bench/*.h ctl/*.c ctl/*.h ctl/tests/*.c ctl/tests/*.h)
 
 check-format: | $(DEPS_STAMP)
 	$(Q)clang-format --dry-run --Werror $(C_SOURCES)

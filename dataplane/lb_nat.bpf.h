@@ -53,9 +53,11 @@ static __always_inline bool xlb_nat_try(const struct xlb_nat_key *k,
 		return false;
 	if (xlb_nat_is(seen, v)) {
 		/* Its own (a flow made again): born again, so that the
-		 * grace covers it until its table entry is back. */
-		__sync_val_compare_and_swap(&seen->tag, tag,
-					    xlb_nat_tag(tag, now));
+		 * grace covers it until its table entry is back; not if
+		 * the reaper marked it meanwhile, to delete it. */
+		if (__sync_val_compare_and_swap(&seen->tag, tag,
+						xlb_nat_tag(tag, now)) != tag)
+			return false;
 		seen->vip_id = v->vip_id;
 		return true;
 	}

@@ -17,13 +17,12 @@
 #include "xlb.skel.h"
 
 /*
- * max_conns 0 keeps the object's size of the connection table. The
+ * The skeleton with its maps sized as xlbd sizes them from `sizes`. The
  * connection timeouts are the defaults.
  */
-static inline int fixture_open(struct xlb **skel, __u32 max_rules,
-			       __u32 max_prefixes, __u32 max_conns)
+static inline int fixture_open_sizes(struct xlb **skel,
+				     const struct dp_sizes *sizes)
 {
-	struct dp_sizes sizes;
 	struct xlb_lb_conf lc;
 	struct bpf_map *map;
 	int ret;
@@ -33,18 +32,27 @@ static inline int fixture_open(struct xlb **skel, __u32 max_rules,
 		return -errno;
 	bpf_object__for_each_map(map, (*skel)->obj)
 		bpf_map__set_pin_path(map, NULL);
-	dp_sizes_default(&sizes);
-	sizes.max_rules = max_rules;
-	sizes.max_prefixes = max_prefixes;
-	if (max_conns)
-		sizes.max_conns = max_conns;
-	ret = dp_size_maps(*skel, &sizes);
+	ret = dp_size_maps(*skel, sizes);
 	if (!ret)
 		ret = xlb__load(*skel);
 	maps_lb_conf_default(&lc);
 	return ret ? ret :
 		     maps_lb_conf_set(bpf_map__fd((*skel)->maps.xlb_lb_conf),
 				      &lc);
+}
+
+/* The default sizes but the filter's and (unless 0) the connections'. */
+static inline int fixture_open(struct xlb **skel, __u32 max_rules,
+			       __u32 max_prefixes, __u32 max_conns)
+{
+	struct dp_sizes sizes;
+
+	dp_sizes_default(&sizes);
+	sizes.max_rules = max_rules;
+	sizes.max_prefixes = max_prefixes;
+	if (max_conns)
+		sizes.max_conns = max_conns;
+	return fixture_open_sizes(skel, &sizes);
 }
 
 static inline struct filter_maps fixture_filter_maps(struct xlb *skel)

@@ -360,7 +360,9 @@ static inline size_t frame_arp_trunc(__u8 *buf)
 
 /*
  * A frame from a spec: the family follows the addresses; TCP and UDP
- * get ports, ICMP a type; fragments and VLAN tags on request.
+ * get ports (UDP its length), ICMP a type; fragments, VLAN tags, IPv6
+ * destination options and a payload on request. buf holds at least 512
+ * bytes, and as many as the extension headers and payload need.
  */
 struct frame_spec {
 	const char *src, *dst;
@@ -373,7 +375,91 @@ struct frame_spec {
 	bool vlan;
 	__u8 tcp_flags; /* 0: SYN */
 	bool ip_options; /* IPv4: 4 bytes of NOP options */
+	__u16 ext_len; /* IPv6: destination options of this many bytes (a
+			* multiple of 8, at most 2048) before L4 */
+	__u16 payload; /* bytes after the L4 header (frame_payload_byte()) */
 };
+
+/* The largest PadN option: its type and length bytes, 255 of data. */
+#define FRAME_PADN_MAX (2 + 255)
+
+/* Byte i of a frame's payload: not constant, so a misplaced write shows. */
+static inline __u8 frame_payload_byte(size_t i)
+{
+	return (__u8)(i * 7 + 1);
+}
+
+/*
+ * An IPv6 destination options header of len bytes (a multiple of 8),
+ * padded with PadN options (a last odd byte is Pad1, a zero).
+ */
+static inline size_t put_ipv6_dstopts(__u8 *buf, __u8 nexthdr, size_t len)
+{
+	memset(buf, 0, len);
+	buf[0] = nexthdr;
+	buf[1] = len / 8 - 1;
+	for (size_t at = 2; at + 1 < len;) {
+		size_t opt = len - at < FRAME_PADN_MAX ? len - at :
+							 FRAME_PADN_MAX;
+
+		buf[at] = 1; /* PadN */
+		buf[at + 1] = opt - 2;
+		at += opt;
+	}
+	return len;
+}
+
+/* The IPv6 header and extension headers of a spec, l4len bytes after. */
+static inline size_t frame_put_ipv6(__u8 *buf, const struct frame_spec *p,
+				    size_t l4len)
+{
+	size_t fh = p->frag ? 8 : 0, n;
+	__u8 after_frag = p->ext_len ? IPPROTO_DSTOPTS : p->proto;
+
+	n = put_ipv6(buf, p->frag ? IPPROTO_FRAGMENT : after_frag,
+		     fh + p->ext_len + l4len);
+	inet_pton(AF_INET6, p->src, buf + 8);
+	inet_pton(AF_INET6, p->dst, buf + 24);
+	if (p->frag) {
+		memset(buf + n, 0, 8);
+		buf[n] = after_frag;
+		/* offset 1480/8 for later fragments, M flag on first */
+		buf[n + 3] = p->frag == 2 ? (185 << 3) & 0xff : 1;
+		buf[n + 2] = p->frag == 2 ? 185 >> 5 : 0;
+		buf[n + 7] = p->frag_id & 0xff;
+		buf[n + 6] = p->frag_id >> 8;
+		n += 8;
+	}
+	if (p->ext_len)
+		n += put_ipv6_dstopts(buf + n, p->proto, p->ext_len);
+	return n;
+}
+
+/* The L4 header of a spec (l4 bytes of it), then its payload. */
+static inline size_t frame_put_l4(__u8 *h, const struct frame_spec *p,
+				  size_t l4)
+{
+	memset(h, 0, l4);
+	if (l4 >= 4 && (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP)) {
+		h[0] = p->sport >> 8;
+		h[1] = p->sport & 0xff;
+		h[2] = p->dport >> 8;
+		h[3] = p->dport & 0xff;
+	}
+	if (p->proto == IPPROTO_UDP && l4 == sizeof(struct udphdr)) {
+		h[4] = (l4 + p->payload) >> 8;
+		h[5] = (l4 + p->payload) & 0xff;
+	}
+	if (p->proto == IPPROTO_TCP && l4 == sizeof(struct tcphdr)) {
+		h[12] = 5 << 4;
+		h[13] = p->tcp_flags ? p->tcp_flags : 0x02;
+	}
+	if (p->proto == IPPROTO_ICMP || p->proto == IPPROTO_ICMPV6)
+		h[0] = p->icmp_type;
+	for (size_t i = 0; i < p->payload; i++)
+		h[l4 + i] = frame_payload_byte(i);
+	return l4 + p->payload;
+}
 
 static inline size_t frame_build(__u8 *buf, const struct frame_spec *p)
 {
@@ -382,7 +468,6 @@ static inline size_t frame_build(__u8 *buf, const struct frame_spec *p)
 				v6	? ETH_P_IPV6 :
 					  ETH_P_IP);
 	size_t l4 = p->proto == IPPROTO_TCP ? 20 : 8, ip;
-	__u8 *h;
 
 	if (p->vlan)
 		n += put_vlan(buf + n, 7, v6 ? ETH_P_IPV6 : ETH_P_IP);
@@ -390,47 +475,18 @@ static inline size_t frame_build(__u8 *buf, const struct frame_spec *p)
 		l4 = 4;
 	ip = n;
 	if (v6) {
-		size_t fh = p->frag ? 8 : 0;
-
-		n += put_ipv6(buf + n, p->frag ? IPPROTO_FRAGMENT : p->proto,
-			      fh + l4);
-		inet_pton(AF_INET6, p->src, buf + ip + 8);
-		inet_pton(AF_INET6, p->dst, buf + ip + 24);
-		if (p->frag) {
-			memset(buf + n, 0, 8);
-			buf[n] = p->proto;
-			/* offset 1480/8 for later fragments, M flag on first */
-			buf[n + 3] = p->frag == 2 ? (185 << 3) & 0xff : 1;
-			buf[n + 2] = p->frag == 2 ? 185 >> 5 : 0;
-			buf[n + 7] = p->frag_id & 0xff;
-			buf[n + 6] = p->frag_id >> 8;
-			n += 8;
-		}
+		n += frame_put_ipv6(buf + n, p, l4 + p->payload);
 	} else {
 		__u16 frag = p->frag == 1 ? 0x2000 : p->frag == 2 ? 185 : 0;
 
-		n += put_ipv4(buf + n, p->proto, p->ip_options ? 4 : 0, l4,
-			      frag);
+		n += put_ipv4(buf + n, p->proto, p->ip_options ? 4 : 0,
+			      l4 + p->payload, frag);
 		inet_pton(AF_INET, p->src, buf + ip + 12);
 		inet_pton(AF_INET, p->dst, buf + ip + 16);
 		buf[ip + 4] = p->frag_id >> 8;
 		buf[ip + 5] = p->frag_id & 0xff;
 	}
-	h = buf + n;
-	memset(h, 0, l4);
-	if (l4 >= 4 && (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP)) {
-		h[0] = p->sport >> 8;
-		h[1] = p->sport & 0xff;
-		h[2] = p->dport >> 8;
-		h[3] = p->dport & 0xff;
-	}
-	if (p->proto == IPPROTO_TCP && l4 == 20) {
-		h[12] = 5 << 4;
-		h[13] = p->tcp_flags ? p->tcp_flags : 0x02;
-	}
-	if (p->proto == IPPROTO_ICMP || p->proto == IPPROTO_ICMPV6)
-		h[0] = p->icmp_type;
-	return n + l4;
+	return n + frame_put_l4(buf + n, p, l4);
 }
 
 #endif /* XLB_TEST_FRAMES_H */

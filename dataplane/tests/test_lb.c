@@ -9,32 +9,9 @@
  * own); backends sit behind loopback, the test run's ingress interface,
  * so forwarding is XDP_TX.
  */
-#include <errno.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sched.h>
-#include <unistd.h>
-#include <net/if.h>
-#include <arpa/inet.h>
-#include <linux/if_ether.h>
+#include "lb_fixture.h"
 
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
-
-#include "harness.h"
-#include "lb_hints.h"
-#include "maps.h"
-#include "xlb_abi.h"
-#include "fixture.h"
-#include "frames.h"
-
-#define LO_IFINDEX 1
 #define N_BACKENDS 3
-
-static struct xlb *skel;
-
-static const __u8 next_hop[ETH_ALEN] = { 0x02, 0xbb, 0, 0, 0, 0 };
-static const __u8 our_mac[ETH_ALEN] = { 0x02, 0xaa, 0, 0, 0, 1 };
 
 /* VIP ids. */
 enum {
@@ -48,123 +25,6 @@ enum {
 	VIP_NAT6,
 	VIP_GONE /* deleted by a test */
 };
-
-static int fd_of(struct bpf_map *m)
-{
-	return bpf_map__fd(m);
-}
-
-static struct xlb_vip_key vip_keys[XLB_MAX_VIPS];
-static size_t n_vips;
-static struct lb_hint_addr snats[8];
-static size_t n_snats;
-
-static void parse_addr(const char *s, __be32 *addr, __u8 *family)
-{
-	*family = strchr(s, ':') ? XLB_FAMILY_V6 : XLB_FAMILY_V4;
-	inet_pton(*family == XLB_FAMILY_V6 ? AF_INET6 : AF_INET, s, addr);
-}
-
-/* A backend behind loopback; `snat` and `port` only for NAT. */
-static int put_nat_backend(__u32 id, const char *addr, __u8 flags,
-			   const char *snat, __u16 port)
-{
-	struct xlb_backend b = { .flags = flags,
-				 .ifindex = LO_IFINDEX,
-				 .port = htons(port) };
-
-	parse_addr(addr, b.addr, &b.family);
-	memcpy(b.dmac, next_hop, ETH_ALEN);
-	b.dmac[5] = id;
-	memcpy(b.smac, our_mac, ETH_ALEN);
-	if (snat) {
-		struct lb_hint_addr *h = &snats[n_snats++];
-
-		parse_addr(snat, b.snat, &h->family);
-		memcpy(h->addr, b.snat, sizeof(h->addr));
-	}
-	return bpf_map_update_elem(fd_of(skel->maps.xlb_backends), &id, &b,
-				   BPF_ANY);
-}
-
-static int put_backend(__u32 id, const char *addr, __u8 flags)
-{
-	return put_nat_backend(id, addr, flags, NULL, 0);
-}
-
-/* Add a VIP the way xlbd does: the hints first, then the VIP. */
-static int put_vip_mode(__u32 id, const char *addr, __u16 port, __u8 proto,
-			enum xlb_lb_mode mode)
-{
-	struct xlb_vip_key k = { .port = htons(port), .proto = proto };
-	struct xlb_vip v = { .id = id, .mode = mode };
-
-	parse_addr(addr, k.addr, &k.family);
-	vip_keys[n_vips++] = k;
-	return lb_hints_write(fd_of(skel->maps.xlb_vip_hints), vip_keys, n_vips, snats, n_snats) ?:
-		       bpf_map_update_elem(fd_of(skel->maps.xlb_vips), &k, &v,
-					   BPF_ANY);
-}
-
-static int put_vip(__u32 id, const char *addr, __u16 port, __u8 proto)
-{
-	return put_vip_mode(id, addr, port, proto, XLB_MODE_DSR);
-}
-
-/* Delete a VIP the way xlbd does: the key, then the hints without it. */
-static int del_vip(const char *addr, __u16 port, __u8 proto)
-{
-	struct xlb_vip_key k = { .port = htons(port), .proto = proto };
-
-	parse_addr(addr, k.addr, &k.family);
-	for (size_t i = 0; i < n_vips; i++) {
-		if (memcmp(&vip_keys[i], &k, sizeof(k)))
-			continue;
-		vip_keys[i] = vip_keys[--n_vips];
-		if (bpf_map_delete_elem(fd_of(skel->maps.xlb_vips), &k))
-			return -errno;
-		return lb_hints_write(fd_of(skel->maps.xlb_vip_hints), vip_keys,
-				      n_vips, snats, n_snats);
-	}
-	return -ENOENT;
-}
-
-/* Fill a VIP's ring: slot i -> first + i % n (XLB_NO_BACKEND if n 0). */
-static int put_ring(__u32 vip, __u32 first, __u32 n)
-{
-	__u32 *keys = calloc(XLB_RING_SIZE, sizeof(*keys));
-	__u32 *vals = calloc(XLB_RING_SIZE, sizeof(*vals));
-	__u32 count = XLB_RING_SIZE;
-	int ret;
-
-	if (!keys || !vals)
-		return -ENOMEM;
-	for (__u32 i = 0; i < XLB_RING_SIZE; i++) {
-		keys[i] = vip * XLB_RING_SIZE + i;
-		vals[i] = n ? first + i % n : XLB_NO_BACKEND;
-	}
-	ret = bpf_map_update_batch(fd_of(skel->maps.xlb_ring), keys, vals,
-				   &count, NULL);
-	free(keys);
-	free(vals);
-	return ret;
-}
-
-/* Run a frame through XDP; *out gets the frame as it left. */
-static int run(const __u8 *in, size_t len, __u8 *out, __u32 *out_len)
-{
-	struct xdp_md ctx = { .data_end = len, .ingress_ifindex = LO_IFINDEX };
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = len,
-		    .data_out = out, .data_size_out = *out_len, .ctx_in = &ctx,
-		    .ctx_size_in = sizeof(ctx), .repeat = 1);
-	int err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xlb_xdp),
-					 &opts);
-
-	if (!check(!err, "test run: %s", strerror(-err)))
-		return -1;
-	*out_len = opts.data_size_out;
-	return opts.retval;
-}
 
 /*
  * Does some CPU's flow cache hold flow fk (fresh or not)? Its backend in
@@ -219,92 +79,6 @@ static bool cached_reply(const struct xlb_flow_key *fk)
 	free(r);
 	return found;
 }
-
-static __u64 reason(enum xlb_reason r)
-{
-	__u64 all[XLB_REASON_MAX];
-
-	if (maps_reasons_read(fd_of(skel->maps.xlb_reasons), all))
-		return ~0ull;
-	return all[r];
-}
-
-static void flow_of(const struct frame_spec *p, struct xlb_flow_key *fk)
-{
-	bool v6 = strchr(p->src, ':') != NULL;
-
-	memset(fk, 0, sizeof(*fk));
-	fk->family = v6 ? XLB_FAMILY_V6 : XLB_FAMILY_V4;
-	inet_pton(v6 ? AF_INET6 : AF_INET, p->src, fk->src);
-	inet_pton(v6 ? AF_INET6 : AF_INET, p->dst, fk->dst);
-	fk->sport = htons(p->sport);
-	fk->dport = htons(p->dport);
-	fk->proto = p->proto;
-}
-
-/* Where a flow is held: 0 nowhere, 1 xlb_syns, 2 xlb_conns. */
-static int table_of(const struct frame_spec *p, struct xlb_conn *c)
-{
-	struct xlb_flow_key fk;
-
-	flow_of(p, &fk);
-	if (!bpf_map_lookup_elem(fd_of(skel->maps.xlb_conns), &fk, c))
-		return 2;
-	if (!bpf_map_lookup_elem(fd_of(skel->maps.xlb_syns), &fk, c))
-		return 1;
-	return 0;
-}
-
-/*
- * Expect p to be forwarded with XDP_TX, MACs rewritten for the backend
- * it lands on and nothing else changed; returns that backend (or -1).
- */
-static int expect_tx(const char *what, const struct frame_spec *p)
-{
-	__u8 in[512], out[512], want[512];
-	__u32 out_len = sizeof(out);
-	size_t len = frame_build(in, p);
-	struct xlb_conn c;
-	int ret = run(in, len, out, &out_len);
-	int backend;
-
-	if (!check(ret == XDP_TX, "%s: verdict %d, want XDP_TX", what, ret))
-		return -1;
-	if (!check(out_len == len, "%s: length %u, want %zu", what, out_len,
-		   len))
-		return -1;
-	backend = out[5]; /* our fixture's next-hop MACs end in the id */
-	memcpy(want, in, len);
-	memcpy(want, next_hop, ETH_ALEN);
-	want[5] = backend;
-	memcpy(want + ETH_ALEN, our_mac, ETH_ALEN);
-	check(!memcmp(out, want, len), "%s: frame out differs", what);
-	check(table_of(p, &c) && (int)c.backend == backend,
-	      "%s: flow not held for backend %d", what, backend);
-	return backend;
-}
-
-static void expect_verdict(const char *what, const struct frame_spec *p,
-			   int verdict, int why)
-{
-	__u8 in[512], out[512];
-	__u32 out_len = sizeof(out);
-	size_t len = frame_build(in, p);
-	__u64 r0 = why >= 0 ? reason(why) : 0;
-	int ret = run(in, len, out, &out_len);
-
-	check(ret == verdict, "%s: verdict %d, want %d", what, ret, verdict);
-	if (verdict == XDP_PASS)
-		check(out_len == len && !memcmp(in, out, len),
-		      "%s: frame changed", what);
-	if (why >= 0)
-		check(reason(why) == r0 + 1, "%s: reason %d not counted once",
-		      what, why);
-}
-
-#define TCP_SYN 0x02
-#define TCP_ACK 0x10
-#define TCP_RST 0x04
 
 static const struct frame_spec syn = { "198.18.5.1", "198.18.0.10", IPPROTO_TCP,
 				       40000, 80 };
@@ -520,100 +294,6 @@ static void test_syn_flood(void)
 	      "same backend after the flood");
 }
 
-/*
- * An independent checksum routine (summing from scratch, not the data
- * plane's incremental updates): fill in a frame's IPv4 header and
- * TCP/UDP checksums, or check them.
- */
-static __u32 sum16(const __u8 *p, size_t len, __u32 sum)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (p[i] << 8) | p[i + 1];
-	if (len & 1)
-		sum += p[len - 1] << 8;
-	return sum;
-}
-
-static __u16 fold(__u32 sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return sum;
-}
-
-struct l3 {
-	bool v6;
-	size_t ip, l4, l4len; /* offsets in the frame, L4 length */
-	__u8 proto;
-};
-
-static struct l3 l3_of(const __u8 *f, size_t len)
-{
-	struct l3 x = { .ip = ETH_HLEN };
-
-	x.v6 = f[12] == 0x86 && f[13] == 0xdd;
-	x.l4 = x.v6 ? ETH_HLEN + 40 : ETH_HLEN + (f[ETH_HLEN] & 0xf) * 4;
-	x.proto = x.v6 ? f[ETH_HLEN + 6] : f[ETH_HLEN + 9];
-	x.l4len = len - x.l4;
-	return x;
-}
-
-/* One's complement sum of the pseudo header and the L4 segment. */
-static __u16 l4_sum(const __u8 *f, const struct l3 *x)
-{
-	__u32 s = x->v6 ? sum16(f + x->ip + 8, 32, 0) :
-			  sum16(f + x->ip + 12, 8, 0);
-
-	s += x->proto + x->l4len;
-	return fold(sum16(f + x->l4, x->l4len, s));
-}
-
-static size_t csum_off(const struct l3 *x)
-{
-	return x->l4 + (x->proto == IPPROTO_TCP ? 16 : 6);
-}
-
-static void fill_csums(__u8 *f, size_t len)
-{
-	struct l3 x = l3_of(f, len);
-	__u16 c;
-
-	if (!x.v6) {
-		f[x.ip + 10] = f[x.ip + 11] = 0;
-		c = ~fold(sum16(f + x.ip, x.l4 - x.ip, 0));
-		f[x.ip + 10] = c >> 8;
-		f[x.ip + 11] = c;
-	}
-	f[csum_off(&x)] = f[csum_off(&x) + 1] = 0;
-	c = ~l4_sum(f, &x);
-	if (x.proto == IPPROTO_UDP && !c)
-		c = 0xffff;
-	f[csum_off(&x)] = c >> 8;
-	f[csum_off(&x) + 1] = c;
-}
-
-static bool csums_ok(const __u8 *f, size_t len)
-{
-	struct l3 x = l3_of(f, len);
-
-	if (!x.v6 && fold(sum16(f + x.ip, x.l4 - x.ip, 0)) != 0xffff)
-		return false;
-	return l4_sum(f, &x) == 0xffff;
-}
-
-static bool addr_is(const __u8 *f, size_t off, const char *want, bool v6)
-{
-	__u8 a[16];
-
-	inet_pton(v6 ? AF_INET6 : AF_INET, want, a);
-	return !memcmp(f + off, a, v6 ? 16 : 4);
-}
-
-static __u16 port_at(const __u8 *f, size_t off)
-{
-	return f[off] << 8 | f[off + 1];
-}
-
 /* One NAT round trip: the request to a backend, its reply to the client. */
 static void nat_round_trip(const char *what, const struct frame_spec *p,
 			   const char *snat, __u16 bport)
@@ -623,7 +303,6 @@ static void nat_round_trip(const char *what, const struct frame_spec *p,
 	size_t len = frame_build(in, p);
 	bool v6 = strchr(p->src, ':') != NULL;
 	size_t src = ETH_HLEN + (v6 ? 8 : 12), dst = ETH_HLEN + (v6 ? 24 : 16);
-	size_t alen = v6 ? 16 : 4;
 	struct l3 x;
 	__u16 lport;
 	int ret;
@@ -642,15 +321,7 @@ static void nat_round_trip(const char *what, const struct frame_spec *p,
 		      lport < XLB_NAT_PORT_BASE + XLB_NAT_PORT_COUNT,
 	      "%s: NAT port %u out of range", what, lport);
 	check(csums_ok(out, len), "%s: checksums wrong after NAT", what);
-	/* The backend's reply: addresses and ports swapped. */
-	memcpy(rep, out, len);
-	memcpy(rep + src, out + dst, alen);
-	memcpy(rep + dst, out + src, alen);
-	rep[x.l4] = out[x.l4 + 2];
-	rep[x.l4 + 1] = out[x.l4 + 3];
-	rep[x.l4 + 2] = out[x.l4];
-	rep[x.l4 + 3] = out[x.l4 + 1];
-	fill_csums(rep, len);
+	reply_to(out, len, rep, 0);
 	out_len = sizeof(out);
 	ret = run(rep, len, out, &out_len);
 	/* Where the reply goes next depends on this host's routes. */
@@ -817,35 +488,6 @@ static void test_cache_follows(void)
 	expect_verdict("cached flow of a deleted VIP", &gone, XDP_PASS, -1);
 }
 
-/*
- * Move the test into a network namespace of its own where the client
- * 198.18.5.3 is behind a veth with a permanent neighbour, so that a NAT
- * reply's FIB lookup succeeds; the veth is in xlb_tx_ports, so the reply
- * is redirected. The namespace goes when the test exits.
- */
-static int own_netns(void)
-{
-	__u32 ifindex;
-
-	if (unshare(CLONE_NEWNET))
-		return -errno;
-	if (system("ip link set lo up && "
-		   "ip link add xt0 type veth peer name xt1 && "
-		   "ip link set xt0 up && ip link set xt1 up && "
-		   "ip addr add 198.18.5.254/24 dev xt0 && "
-		   "ip neigh add 198.18.5.3 lladdr 02:00:00:00:05:03 dev xt0 "
-		   "nud permanent && "
-		   "sysctl -qw net.ipv4.conf.all.forwarding=1"))
-		return -1;
-	ifindex = if_nametoindex("xt0");
-	if (!ifindex)
-		return -errno;
-	return bpf_map_update_elem(fd_of(skel->maps.xlb_tx_ports), &ifindex,
-				   &ifindex, BPF_ANY) ?
-		       -errno :
-		       0;
-}
-
 /* A NAT reply is cached: the next one is rewritten from the cache. */
 static void test_cache_nat_reply(void)
 {
@@ -858,20 +500,14 @@ static void test_cache_nat_reply(void)
 	struct xlb_flow_key rk = { .proto = IPPROTO_TCP };
 	struct l3 x;
 
-	if (!check(!own_netns(), "a network namespace with a route to the "
-				 "client"))
+	if (!check(!lb_own_netns(), "a network namespace with a route to the "
+				    "client"))
 		return;
 	fill_csums(in, len);
 	if (!check(run(in, len, out, &out_len) == XDP_TX, "NAT request"))
 		return;
 	x = l3_of(out, len);
-	/* The backend's reply: addresses and ports swapped. */
-	memcpy(rep, out, len);
-	memcpy(rep + ETH_HLEN + 12, out + ETH_HLEN + 16, 4);
-	memcpy(rep + ETH_HLEN + 16, out + ETH_HLEN + 12, 4);
-	memcpy(rep + x.l4, out + x.l4 + 2, 2);
-	memcpy(rep + x.l4 + 2, out + x.l4, 2);
-	fill_csums(rep, len);
+	reply_to(out, len, rep, 0);
 	memcpy(rk.src, rep + ETH_HLEN + 12, 4);
 	memcpy(rk.dst, rep + ETH_HLEN + 16, 4);
 	memcpy(&rk.sport, rep + x.l4, 2);
@@ -882,7 +518,7 @@ static void test_cache_nat_reply(void)
 		   "the reply goes to the client's next hop"))
 		return;
 	check(cached_reply(&rk), "the reply is cached");
-	check(!memcmp(out, "\x02\x00\x00\x00\x05\x03", ETH_ALEN),
+	check(!memcmp(out, client_mac, ETH_ALEN),
 	      "the reply is sent to the client's MAC");
 	out_len = sizeof(again);
 	check(run(rep, len, again, &out_len) == XDP_REDIRECT &&
@@ -896,13 +532,8 @@ static void test_cache_nat_reply(void)
 
 static int setup(void)
 {
-	struct xlb_iface ifc = { .slot = 0,
-				 .stages = XLB_STAGE_LB,
-				 .attach = XLB_ATTACH_XDP_NATIVE,
-				 .active = 1 };
 	const char *addrs[N_BACKENDS] = { "198.18.1.2", "198.18.1.3",
 					  "198.18.1.4" };
-	__u32 lo = LO_IFINDEX;
 	int ret;
 
 	/* A small connection table, so that SYNs landing in it would evict
@@ -946,10 +577,7 @@ static int setup(void)
 			      put_vip(VIP_EMPTY + 1, "198.18.0.14", 80, IPPROTO_TCP) ?:
 			      put_ring(VIP_GONE, 0, N_BACKENDS) ?:
 			      put_vip(VIP_GONE, "198.18.0.30", 80, IPPROTO_TCP);
-	if (!ret)
-		ret = bpf_map_update_elem(fd_of(skel->maps.xlb_ifaces), &lo,
-					  &ifc, BPF_ANY);
-	return ret;
+	return ret ?: put_lo_iface();
 }
 
 int main(void)
@@ -978,7 +606,7 @@ int main(void)
 
 	if (!harness_need_root("test_lb", &status))
 		return status;
-	err = setup();
+	err = lb_pin_cpu() ?: setup();
 	if (err)
 		return harness_setup_failed("test_lb", "setup", err);
 	harness_run_table(tests, sizeof(tests) / sizeof(tests[0]));
