@@ -70,10 +70,13 @@ static __always_inline __u64 xlb_now(__u64 *now)
 	return *now;
 }
 
+/* "Never expires": far beyond any timeout, and positive as an __s64. */
+#define XLB_CONN_FOREVER (1ull << 62)
+
 /*
  * How long an entry of a flow of protocol proto may stay idle: in
  * xlb_syns (syn), or in xlb_conns by its state. Without xlb_lb_conf
- * (never, once xlbd has loaded it) every entry lasts.
+ * (an array's entry is always there: never) every entry lasts.
  */
 static __always_inline __u64 xlb_conn_timeout(const struct xlb_conn *c,
 					      __u8 proto, bool syn)
@@ -82,7 +85,7 @@ static __always_inline __u64 xlb_conn_timeout(const struct xlb_conn *c,
 	const struct xlb_lb_conf *lc = bpf_map_lookup_elem(&xlb_lb_conf, &key);
 
 	if (!lc)
-		return ~0ull;
+		return XLB_CONN_FOREVER;
 	if (syn)
 		return lc->syn_ns;
 	if (proto != IPPROTO_TCP)
