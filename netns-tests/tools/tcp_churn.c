@@ -70,8 +70,11 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-/* Close c with an RST, and count it. */
-static void conn_end(struct run *r, struct conn *c, const char *why)
+/*
+ * Close c with an RST, and count it: answered without `why`, else failed
+ * at stage `why` (with errno err, or 0).
+ */
+static void conn_end(struct run *r, struct conn *c, const char *why, int err)
 {
 	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 
@@ -84,7 +87,8 @@ static void conn_end(struct run *r, struct conn *c, const char *why)
 	}
 	r->failed++;
 	if (!r->error[0])
-		snprintf(r->error, sizeof(r->error), "%s", why);
+		snprintf(r->error, sizeof(r->error), "%s%s%s", why,
+			 err ? ": " : "", err ? strerror(err) : "");
 }
 
 /* Open connection number r->started in slot c. */
@@ -111,7 +115,7 @@ static int conn_start(struct run *r, struct conn *c)
 	r->started++;
 	if (connect(c->fd, (struct sockaddr *)&o->dst, sizeof(o->dst)) &&
 	    errno != EINPROGRESS) {
-		conn_end(r, c, strerror(errno));
+		conn_end(r, c, "connect", errno);
 		return 0;
 	}
 	if (epoll_ctl(r->ep, EPOLL_CTL_ADD, c->fd, &ev))
@@ -149,12 +153,12 @@ static void conn_send(struct run *r, struct conn *c)
 
 	getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
 	if (err) {
-		conn_end(r, c, strerror(err));
+		conn_end(r, c, "connect", err);
 		return;
 	}
 	if (write(c->fd, REQUEST, strlen(REQUEST)) !=
 	    (ssize_t)strlen(REQUEST)) {
-		conn_end(r, c, "request: short write");
+		conn_end(r, c, "request: short write", 0);
 		return;
 	}
 	c->sent = true;
@@ -169,15 +173,16 @@ static void conn_read(struct run *r, struct conn *c)
 	if (n < 0 && errno == EAGAIN)
 		return;
 	if (n <= 0) {
-		conn_end(r, c, n ? strerror(errno) : "answer: closed early");
+		conn_end(r, c, n ? "answer" : "answer: closed early",
+			 n ? errno : 0);
 		return;
 	}
 	c->got += n;
 	c->buf[c->got] = '\0';
 	if (answer_whole(c, &bad))
-		conn_end(r, c, bad);
+		conn_end(r, c, bad, 0);
 	else if (c->got == ANSWER_MAX)
-		conn_end(r, c, "answer: too long");
+		conn_end(r, c, "answer: too long", 0);
 }
 
 /* Fail the connections past their deadline; start new ones in free slots. */
@@ -190,7 +195,10 @@ static int refill(struct run *r)
 		struct conn *c = &r->conns[i];
 
 		if (c->fd >= 0 && now > c->deadline)
-			conn_end(r, c, "timeout");
+			conn_end(r, c,
+				 c->sent ? "timeout: no answer" :
+					   "timeout: not connected",
+				 0);
 		if (c->fd < 0 && r->started < r->o->count &&
 		    r->failed < r->o->max_failed) {
 			ret = conn_start(r, c);
