@@ -70,7 +70,11 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 .PHONY: all deps test test-unit test-bpf test-netns check-format format \
 	shellcheck bench demo install clean
 
-all: $(BUILD)/xlbd $(BUILD)/xlbctl $(BPF_OBJS)
+# The netns tests' own programs: netns-tests/tools/X.c is build/tools/X.
+NETNS_TOOLS := $(patsubst netns-tests/tools/%.c,$(BUILD)/tools/%,\
+	$(wildcard netns-tests/tools/*.c))
+
+all: $(BUILD)/xlbd $(BUILD)/xlbctl $(BPF_OBJS) $(NETNS_TOOLS)
 
 # Run deps.sh when the stamp is missing, the package list changed, or a
 # tool or library the build needs has gone missing since.
@@ -113,6 +117,11 @@ $(BUILD)/xlbd: $(XLBD_OBJS)
 $(BUILD)/xlbctl: $(XLBCTL_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tools/%: netns-tests/tools/%.c | $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) -o $@ $< -lpthread
 
 # A second xlbd whose programs differ from build/xlbd's in their
 # instructions only (XLB_BUILD_VARIANT), for the program upgrade test.
@@ -201,7 +210,8 @@ bench: all $(BENCHES)
 SHELL_SCRIPTS := $(wildcard scripts/*.sh netns-tests/*.sh .ci/run)
 C_SOURCES := $(wildcard dataplane/*.c dataplane/*.h dataplane/include/*.h \
 	dataplane/tests/*.c dataplane/tests/*.h dataplane/bench/*.c \
-	dataplane/bench/*.h ctl/*.c ctl/*.h ctl/tests/*.c ctl/tests/*.h)
+	dataplane/bench/*.h ctl/*.c ctl/*.h ctl/tests/*.c ctl/tests/*.h \
+	netns-tests/tools/*.c)
 
 check-format: | $(DEPS_STAMP)
 	$(Q)clang-format --dry-run --Werror $(C_SOURCES)

@@ -49,23 +49,27 @@ static __always_inline bool xlb_bare_syn(__u8 flags)
  * when the flow is new, expired, of another VIP (whose ids have been
  * reused since), or its backend went away or down. The packet is
  * counted in the entry; *out gets a copy of it, *cp the entry itself when
- * it is in xlb_conns (NULL otherwise).
+ * it is in xlb_conns (NULL otherwise). *reopen: the packet is a bare SYN
+ * on the ports of a flow that has shown its end, whose entry it deleted.
  */
 static __always_inline __u32 xlb_conn_backend(const struct xlb_flow_key *fk,
 					      __u32 vip, __u8 flags, __u64 *now,
 					      struct xlb_conn *out,
-					      struct xlb_conn **cp)
+					      struct xlb_conn **cp,
+					      bool *reopen)
 {
 	struct xlb_conn *c = bpf_map_lookup_elem(&xlb_conns, fk);
 	const struct xlb_backend *b;
 
 	*cp = NULL;
+	*reopen = false;
 	/* A flow that has shown its end is gone for a bare SYN: a new
 	 * connection on its ports, placed afresh (its next packets must
 	 * not find the old entry). */
 	if (c && (c->state & (XLB_CONN_FIN | XLB_CONN_RST)) &&
 	    xlb_bare_syn(flags)) {
 		bpf_map_delete_elem(&xlb_conns, fk);
+		*reopen = true;
 		c = NULL;
 	}
 	if (c && c->vip == vip && xlb_conn_live(c, fk->proto, false, now)) {
@@ -106,10 +110,18 @@ static __always_inline __u32 xlb_conn_backend(const struct xlb_flow_key *fk,
  * A new flow: its backend from the ring, remembered in a table (*c, as
  * written), and in NAT mode a port of its own. XLB_NO_BACKEND for an
  * empty ring, XLB_NAT_FULL when no port is free.
+ *
+ * A TCP flow without a SYN (its entry was lost), and one reopened (see
+ * xlb_conn_backend()), first look for the NAT port the flow had. The
+ * reopened one must: an RST or FIN ends the flow cache entry of the CPU
+ * that sees it only, so for up to XLB_FCACHE_TTL_JIFFIES the other CPUs
+ * may send the new connection's packets with the old one's port (which
+ * no other flow can have taken meanwhile: the old entry held it).
  */
 static __always_inline __u32 xlb_new_flow(const struct xlb_flow_key *fk,
 					  const struct xlb_vip *vip, __u8 flags,
-					  __u64 *now, struct xlb_conn *c)
+					  bool reopen, __u64 *now,
+					  struct xlb_conn *c)
 {
 	__u32 h = xlb_flow_hash(fk);
 	__u32 slot = vip->id * XLB_RING_SIZE + h % XLB_RING_SIZE;
@@ -127,7 +139,9 @@ static __always_inline __u32 xlb_new_flow(const struct xlb_flow_key *fk,
 	xlb_conn_touch(c, flags, true, now);
 	if (vip->mode == XLB_MODE_NAT &&
 	    xlb_nat_take(fk, vip->id, h,
-			 fk->proto == IPPROTO_TCP && !(flags & XLB_TCP_SYN), c))
+			 reopen || (fk->proto == IPPROTO_TCP &&
+				    !(flags & XLB_TCP_SYN)),
+			 c))
 		return XLB_NAT_FULL;
 	if (fk->proto == IPPROTO_TCP && xlb_bare_syn(flags))
 		bpf_map_update_elem(&xlb_syns, fk, c, BPF_ANY);
@@ -320,10 +334,10 @@ __noinline int xlb_lb_icmp(struct xdp_md *ctx, const struct xlb_pkt *pkt,
 	if (!vip || vip->mode != XLB_MODE_DSR)
 		return XLB_CONTINUE;
 	struct xlb_conn c = {}, *cp;
-	bool cacheable;
+	bool cacheable, reopen;
 	__u64 now = 0;
 
-	id = xlb_conn_backend(&fk, vip->id, 0, &now, &c, &cp);
+	id = xlb_conn_backend(&fk, vip->id, 0, &now, &c, &cp, &reopen);
 	if (id == XLB_NO_BACKEND) {
 		xlb_count_reason(XLB_REASON_LB_ICMP_UNMATCHED);
 		return XLB_VERDICT_PASS;
@@ -348,7 +362,7 @@ __noinline int xlb_lb(struct xdp_md *ctx, const struct xlb_pkt *pkt, __u8 hint,
 	struct xlb_nat_scratch *sc;
 	struct xlb_vip_stats *vs;
 	union xlb_fkey *fk;
-	bool hit, cacheable;
+	bool hit, cacheable, reopen;
 	__u32 id, gen, v, key = 0;
 	struct xlb_conn *cp;
 	__u64 now = 0;
@@ -378,10 +392,11 @@ __noinline int xlb_lb(struct xdp_md *ctx, const struct xlb_pkt *pkt, __u8 hint,
 		return XLB_VERDICT_PASS;
 	}
 	id = xlb_conn_backend(&fk->k, vip->id, pkt->tcp_flags, &now, &sc->c,
-			      &cp);
+			      &cp, &reopen);
 	hit = id != XLB_NO_BACKEND;
 	if (!hit)
-		id = xlb_new_flow(&fk->k, vip, pkt->tcp_flags, &now, &sc->c);
+		id = xlb_new_flow(&fk->k, vip, pkt->tcp_flags, reopen, &now,
+				  &sc->c);
 	vs = xlb_vip_count(vip->id, hit, !hit && id < XLB_NAT_FULL);
 	if (id == XLB_NO_BACKEND) {
 		xlb_count_reason(XLB_REASON_LB_NO_BACKEND);
