@@ -300,8 +300,11 @@ __noinline int xlb_lb_reply(struct xdp_md *ctx, const struct xlb_pkt *pkt,
 	rw.sport = v->vport;
 	rw.dport = v->cport;
 	xlb_nat_owner(&sc->k, v, &sc->owner);
+	/* Only an established flow's time and end: a SYN-only flow lives
+	 * by its client's SYNs, or the backend's SYN-ACKs to a flood's
+	 * sources would keep their ports for as long as it resends them. */
 	c = xlb_conn_find(&sc->owner, &syn, &now);
-	if (c && xlb_conn_holds(c, &sc->k))
+	if (c && !syn && xlb_conn_holds(c, &sc->k))
 		xlb_conn_touch(c, pkt->tcp_flags, false, &now);
 	if (pkt->flags & XLB_PKT_FRAGMENT)
 		xlb_reply_frag_put(pkt, family, v, sc);

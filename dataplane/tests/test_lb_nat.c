@@ -210,6 +210,31 @@ static void test_idle(void)
 	idle_case("SYN only", &syn, syn_only, 1, conf.syn_ns);
 }
 
+/*
+ * A SYN-only flow lives by its client's SYNs: the backend's SYN-ACKs (a
+ * flood's sources never answer them, and the backend resends them for
+ * a minute) leave its time, and so its port's, as they were.
+ */
+static void test_synack_keeps_time(void)
+{
+	struct frame_spec p = tcp4("198.18.0.20", 40140);
+	struct xlb_conn before, after;
+	__u8 out[LB_FRAME_MAX];
+	struct nat_sent s;
+
+	p.tcp_flags = TCP_SYN;
+	if (!check(nat_send(&p, &s) == XDP_TX, "a SYN") ||
+	    !check(conn_age(&p, 2 * NS_PER_S), "the SYN-only flow idle"))
+		return;
+	check(table_of(&p, &before) == 1, "a SYN-only flow is in xlb_syns");
+	check(nat_answer(&s, TCP_SYN | TCP_ACK, out) == XDP_REDIRECT,
+	      "the backend's SYN-ACK, translated back");
+	check(table_of(&p, &after) == 1 && after.seen_ns == before.seen_ns,
+	      "the SYN-ACK refreshed the SYN-only flow (%llu -> %llu)",
+	      (unsigned long long)before.seen_ns,
+	      (unsigned long long)after.seen_ns);
+}
+
 /* The same client address and port to two VIPs on one backend. */
 static void test_two_vips(void)
 {
@@ -398,6 +423,8 @@ int main(void)
 		  test_rst },
 		{ "nat: idle expiry (UDP, TCP, SYN only) frees the port",
 		  test_idle },
+		{ "nat: a SYN-ACK does not keep a SYN-only flow",
+		  test_synack_keeps_time },
 		{ "nat: two VIPs on one backend: distinct ports",
 		  test_two_vips },
 		{ "nat: a bare SYN on a closed flow starts a new one",
