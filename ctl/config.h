@@ -58,6 +58,28 @@ struct xlb_filter_conf_file {
 	int *entry_lines;
 };
 
+/*
+ * The lb group's bounds: tables of at least a few hundred entries (the
+ * per-CPU LRU lists of xlb_conns and xlb_syns share them out among the
+ * CPUs) and at most what one table can take in memory; idle timeouts of
+ * a second to a day.
+ */
+#define XLB_CONFIG_MIN_TABLE 256
+#define XLB_CONFIG_MAX_TABLE 16777216
+#define XLB_CONFIG_MIN_TIMEOUT 1
+#define XLB_CONFIG_MAX_TIMEOUT 86400
+
+/*
+ * The lb group: the sizes of the connection tables (xlb_conns, xlb_syns)
+ * and of the NAT ports table (xlb_nat_rev), and how long a flow may be
+ * idle in each state, in seconds (struct xlb_lb_conf).
+ */
+struct xlb_lb_group {
+	__u32 max_conns, max_syns, max_nat_ports;
+	__u32 syn_timeout, tcp_timeout, fin_timeout, closed_timeout;
+	__u32 udp_timeout;
+};
+
 /* One backend of a VIP, with the line of its '{'. */
 struct xlb_backend_conf {
 	struct xlb_addr addr;
@@ -115,6 +137,7 @@ struct xlb_config {
 	size_t n_ifaces;
 	struct xlb_iface_conf ifaces[XLB_MAX_IFACES];
 	struct xlb_filter_conf_file filter;
+	struct xlb_lb_group lb;
 	size_t n_vips; /* the vips section, in file order */
 	struct xlb_vip_conf vips[XLB_MAX_VIPS];
 };
@@ -142,6 +165,9 @@ int xlb_config_parse(const char *name, const char *text,
  * safe on a zeroed struct and when called twice.
  */
 void xlb_config_free(struct xlb_config *conf);
+
+/* The lb group's timeouts as xlb_lb_conf holds them. */
+void xlb_lb_timeouts(const struct xlb_lb_group *g, struct xlb_lb_conf *lc);
 
 const char *xlb_xdp_mode_str(enum xlb_xdp_mode mode);
 const char *xlb_tc_dirs_str(unsigned int tc);

@@ -39,6 +39,7 @@ struct lb_maps {
 	int lb_conf, snat_pools; /* timeouts; the VIPs' NAT addresses */
 	int conns, syns, nat_rev; /* the connection tables */
 	int reap_buf, reap; /* xlbd's reaper: its batch, its program */
+	__u32 max_conns, max_syns, max_nat_ports; /* the tables' sizes */
 };
 
 /* The bytes a backend's Maglev permutation is hashed from. */
@@ -93,6 +94,7 @@ struct lb {
 	struct lb_neigh *neigh; /* next-hop resolution, or NULL */
 	struct health *health; /* health checks, or NULL */
 	__u32 gen; /* counts lb_commit() calls: backends may have changed */
+	struct xlb_lb_conf timeouts; /* what xlb_lb_conf holds */
 };
 
 #define LB_ERRLEN 256

@@ -2,10 +2,11 @@
 /*
  * The load balancer's lifetime: open (restoring VIPs from xlb_vips and
  * their rings from xlb_ring, backends from xlb_backends and the specs
- * xlbd pins beside them, so ids survive a restart), close, and applying a
- * configuration as a difference. An entry left half-made by a daemon
- * that died mid-change (a backend the data plane holds but no spec
- * names, a key with an id already taken) is taken apart on restore.
+ * xlbd pins beside them, so ids survive a restart, and the timeouts from
+ * xlb_lb_conf), close, and applying a configuration as a difference. An
+ * entry left half-made by a daemon that died mid-change (a backend the
+ * data plane holds but no spec names, a key with an id already taken) is
+ * taken apart on restore.
  */
 #include <errno.h>
 #include <limits.h>
@@ -145,6 +146,24 @@ static void restore_backend(struct lb *lb, __u32 id)
 	lb->next_backend = (id + 1) % XLB_MAX_BACKENDS;
 }
 
+/* The timeouts in force. A table never written (just loaded, or left by
+ * a daemon that died before its first apply) gets the defaults. */
+static int restore_timeouts(struct lb *lb)
+{
+	struct xlb_lb_conf *t = &lb->timeouts;
+	__u32 key = 0;
+
+	if (bpf_map_lookup_elem(lb->m.lb_conf, &key, t))
+		return -errno;
+	if (t->syn_ns && t->tcp_ns && t->fin_ns && t->closed_ns && t->udp_ns)
+		return 0;
+	if (!lb->fresh)
+		log_warn("lb: no connection timeouts were in force: the "
+			 "defaults until the next reload");
+	maps_lb_conf_default(t);
+	return maps_lb_conf_set(lb->m.lb_conf, t);
+}
+
 int lb_open(struct lb *lb, const struct lb_maps *m, const char *pin_dir,
 	    bool fresh, char *err, size_t errlen)
 {
@@ -163,7 +182,9 @@ int lb_open(struct lb *lb, const struct lb_maps *m, const char *pin_dir,
 	ret = specs_open(lb, pin_dir, err, errlen);
 	if (ret)
 		goto fail;
-	ret = restore_vips(lb);
+	ret = restore_timeouts(lb);
+	if (!ret)
+		ret = restore_vips(lb);
 	for (__u32 id = 0; !ret && id < XLB_MAX_BACKENDS; id++) {
 		restore_backend(lb, id);
 		leaving += lb->backends[id].leaving;
@@ -287,14 +308,17 @@ static int apply_vip(struct lb *lb, const struct xlb_vip_conf *cv, int *line,
 	return apply_backends(lb, cv, vid, line, err, errlen);
 }
 
-/* The connection timeouts of conf, into xlb_lb_conf. */
+/* The connection timeouts of conf's lb group, into xlb_lb_conf. */
 static int apply_timeouts(struct lb *lb, const struct xlb_config *conf)
 {
 	struct xlb_lb_conf lc;
+	int ret;
 
-	(void)conf;
-	maps_lb_conf_default(&lc);
-	return maps_lb_conf_set(lb->m.lb_conf, &lc);
+	xlb_lb_timeouts(&conf->lb, &lc);
+	ret = maps_lb_conf_set(lb->m.lb_conf, &lc);
+	if (!ret)
+		lb->timeouts = lc;
+	return ret;
 }
 
 int lb_apply(struct lb *lb, const struct xlb_config *conf, char *err,
