@@ -6,7 +6,8 @@
  * errors), the first problem is reported once as "FILE:LINE: reason" and
  * nothing is returned as valid unless the whole file is. The interfaces
  * section is parsed here, the filter section in config_filter.c, the
- * vips section in config_lb.c, the lb group in config_lbgroup.c.
+ * vips section in config_lb.c, the lb group and the global snat list in
+ * config_lbgroup.c.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -352,6 +353,7 @@ static const struct section sections[] = {
 	{ "filter", cfg_parse_filter, false },
 	{ "vips", cfg_parse_vips, false },
 	{ "lb", cfg_parse_lb, false },
+	{ "snat", cfg_parse_snat, false },
 };
 
 static int unknown_section(struct parse_ctx *c, const config_setting_t *s)

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The lb group of the configuration file: the sizes of the load
- * balancer's connection and NAT tables and the idle timeouts of flows,
- * with their bounds, and the timeouts as the data plane holds them.
- * Errors read "FILE:LINE: key: reason".
+ * The load balancer's settings beside the vips list: the lb group (the
+ * sizes of the connection and NAT tables, the idle timeouts of flows)
+ * and the snat lists of NAT source addresses, at top level (the global
+ * pool) and in a VIP (its own), with the pool a VIP gets from them.
+ * Addresses go through lb_parse.c as everywhere else; errors read
+ * "FILE:LINE: key: reason".
  */
 #include <errno.h>
 #include <stddef.h>
@@ -101,4 +103,100 @@ int cfg_parse_lb(struct parse_ctx *c, const config_setting_t *s)
 		*(__u32 *)((char *)&c->conf->lb + lb_keys[k].off) = v;
 	}
 	return 0;
+}
+
+static const char *family_str(__u8 family)
+{
+	return family == XLB_FAMILY_V4 ? "IPv4" : "IPv6";
+}
+
+/* Element i of list s, an address unlike the ones before it, into *a. */
+static int snat_addr(struct parse_ctx *c, const config_setting_t *s, int i,
+		     const struct xlb_snat_conf *out, struct xlb_addr *a)
+{
+	const config_setting_t *e = config_setting_get_elem(s, i);
+	char msg[XLB_VIP_STRLEN + 64], buf[XLB_VIP_STRLEN];
+
+	if (config_setting_type(e) != CONFIG_TYPE_STRING)
+		return cfg_fail(c, e,
+				"snat: expected a list of address strings");
+	if (xlb_parse_addr(config_setting_get_string(e), a, msg, sizeof(msg)))
+		return cfg_fail(c, e, "snat: %s", msg);
+	for (size_t k = 0; k < out->n; k++) {
+		if (xlb_addr_cmp(&out->addr[k], a))
+			continue;
+		xlb_format_addr(a, buf, sizeof(buf));
+		return cfg_fail(c, e,
+				"snat: duplicate address %s (first at line %d)",
+				buf,
+				cfg_line(c, config_setting_get_elem(s, k)));
+	}
+	return 0;
+}
+
+int cfg_parse_snat_list(struct parse_ctx *c, const config_setting_t *s,
+			struct xlb_snat_conf *out)
+{
+	size_t per[XLB_FAMILY_MAX] = { 0 };
+	int n = config_setting_length(s), err;
+	struct xlb_addr a;
+
+	if (!config_setting_is_array(s) && !config_setting_is_list(s))
+		return cfg_fail(c, s,
+				"snat: expected a list of address strings");
+	*out = (struct xlb_snat_conf){ .present = true,
+				       .line = config_setting_source_line(s) };
+	for (int i = 0; i < n; i++) {
+		err = snat_addr(c, s, i, out, &a);
+		if (err)
+			return err;
+		if (++per[a.family] > XLB_SNAT_MAX)
+			return cfg_fail(c, config_setting_get_elem(s, i),
+					"snat: more than %d %s addresses",
+					XLB_SNAT_MAX, family_str(a.family));
+		out->addr[out->n++] = a;
+	}
+	return 0;
+}
+
+int cfg_parse_snat(struct parse_ctx *c, const config_setting_t *s)
+{
+	return cfg_parse_snat_list(c, s, &c->conf->snat);
+}
+
+int cfg_check_vip_snat(struct parse_ctx *c, const struct xlb_vip_conf *v)
+{
+	char vip[XLB_VIP_STRLEN];
+
+	if (!v->snat.present || v->mode != XLB_MODE_DSR)
+		return 0;
+	xlb_format_vip(&v->vip, vip, sizeof(vip));
+	return cfg_fail_at(c, v->snat.line,
+			   "snat: VIP %s is dsr, which leaves the source "
+			   "address as it is (only nat sends from the LB's "
+			   "addresses)",
+			   vip);
+}
+
+void xlb_snat_pool_of(const struct xlb_snat_conf *list, __u8 family,
+		      struct xlb_snat_pool *pool)
+{
+	memset(pool, 0, sizeof(*pool));
+	for (size_t i = 0; i < list->n && pool->count < XLB_SNAT_MAX; i++)
+		if (list->addr[i].family == family)
+			memcpy(pool->addr[pool->count++], list->addr[i].addr,
+			       sizeof(pool->addr[0]));
+}
+
+void xlb_vip_snat_pool(const struct xlb_config *conf,
+		       const struct xlb_vip_conf *v, struct xlb_snat_pool *pool)
+{
+	const struct xlb_snat_conf *list = v->snat.present ? &v->snat :
+							     &conf->snat;
+
+	if (v->mode != XLB_MODE_NAT) {
+		memset(pool, 0, sizeof(*pool));
+		return;
+	}
+	xlb_snat_pool_of(list, v->vip.addr.family, pool);
 }

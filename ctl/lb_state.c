@@ -85,6 +85,7 @@ static bool restore_vip(struct lb *lb, const struct xlb_vip_key *k)
 		if (!v->ring)
 			return false;
 	}
+	lb_snat_restore(lb, val.id);
 	lb->n_vips++;
 	lb->next_vip = (val.id + 1) % XLB_MAX_VIPS;
 	return true;
@@ -279,11 +280,14 @@ static int apply_backends(struct lb *lb, const struct xlb_vip_conf *cv,
 	return ret;
 }
 
-/* One VIP of the file: added, or its mode and backends brought in line. */
-static int apply_vip(struct lb *lb, const struct xlb_vip_conf *cv, int *line,
-		     char *err, size_t errlen)
+/* One VIP of the file: added, or its mode, NAT source pool and backends
+ * brought in line. */
+static int apply_vip(struct lb *lb, const struct xlb_config *conf,
+		     const struct xlb_vip_conf *cv, int *line, char *err,
+		     size_t errlen)
 {
 	int vid = lb_vip_find(lb, &cv->vip);
+	struct xlb_snat_pool pool;
 	__u32 id;
 	int ret;
 
@@ -304,6 +308,13 @@ static int apply_vip(struct lb *lb, const struct xlb_vip_conf *cv, int *line,
 		if (ret)
 			return ret;
 		vid = id;
+	}
+	xlb_vip_snat_pool(conf, cv, &pool);
+	ret = lb_vip_set_snat(lb, vid, &pool);
+	if (ret) {
+		ERRF("VIP %u: %u NAT source addresses, more than %d", vid,
+		     pool.count, XLB_SNAT_MAX);
+		return ret;
 	}
 	return apply_backends(lb, cv, vid, line, err, errlen);
 }
@@ -340,7 +351,8 @@ int lb_apply(struct lb *lb, const struct xlb_config *conf, char *err,
 			ret = lb_vip_del(lb, &lb->vips[id].vip, why,
 					 sizeof(why));
 	for (size_t i = 0; !ret && i < conf->n_vips; i++)
-		ret = apply_vip(lb, &conf->vips[i], &line, why, sizeof(why));
+		ret = apply_vip(lb, conf, &conf->vips[i], &line, why,
+				sizeof(why));
 	/* Whatever was done is made consistent, even after an error. */
 	if (ret) {
 		lb_commit(lb, NULL, 0);

@@ -229,7 +229,7 @@ static const struct {
 	{ IF "vips = ( 1 );",
 	  "inline.conf:2: vips: each VIP must be a group { ... }" },
 	{ IF "vips = ( { " V4 "ports = 1; } );",
-	  "inline.conf:2: unknown VIP key 'ports' (known: address, port, proto, mode, backends, health)" },
+	  "inline.conf:2: unknown VIP key 'ports' (known: address, port, proto, mode, backends, health, snat)" },
 	{ IF "vips = ( { proto = \"tcp\"; } );",
 	  "inline.conf:2: VIP needs an address" },
 	{ IF "vips = ( { address = \"198.18.0.10\"; } );",

@@ -1,10 +1,12 @@
 // modules: config util
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of the lb group of the config file: the defaults, every key
- * at and past its bounds, and every error with its exact
- * "FILE:LINE: reason".
+ * Unit tests of the lb group and the snat lists of the config file: the
+ * defaults, every key at and past its bounds, every error with its exact
+ * "FILE:LINE: reason", and the NAT source pool each VIP gets (its own
+ * list or the global one, of its family; none for DSR).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,8 @@ static struct xlb_config conf;
 static char err[XLB_CONFIG_ERRLEN];
 
 #define IF "interfaces = ( { name = \"v\"; lb = true; } );\n"
+#define NAT4 "address = \"198.18.0.10\"; port = 80; proto = \"tcp\"; "
+#define NAT6 "address = \"2001:db8::10\"; port = 80; proto = \"tcp\"; "
 
 static int parse(const char *text)
 {
@@ -39,6 +43,7 @@ static void test_defaults(void)
 		      g->udp_timeout == 120,
 	      "timeouts %u %u %u %u %u", g->syn_timeout, g->tcp_timeout,
 	      g->fin_timeout, g->closed_timeout, g->udp_timeout);
+	check(!conf.snat.present && conf.snat.n == 0, "no global pool");
 	xlb_config_free(&conf);
 }
 
@@ -120,6 +125,13 @@ static void test_all_keys(void)
 	xlb_config_free(&conf);
 }
 
+#define SEVENTEEN                                                          \
+	"\"198.18.1.1\", \"198.18.1.2\", \"198.18.1.3\", \"198.18.1.4\", " \
+	"\"198.18.1.5\", \"198.18.1.6\", \"198.18.1.7\", \"198.18.1.8\", " \
+	"\"198.18.1.9\", \"198.18.1.10\", \"198.18.1.11\", "               \
+	"\"198.18.1.12\", \"198.18.1.13\", \"198.18.1.14\", "              \
+	"\"198.18.1.15\", \"198.18.1.16\",\n \"198.18.1.17\""
+
 static const struct {
 	const char *text, *msg;
 } bad_texts[] = {
@@ -134,6 +146,34 @@ static const struct {
 	  "inline.conf:2: udp_timeout: expected an integer" },
 	{ IF "lb = { max_conns = 4294967296L; };",
 	  "inline.conf:2: max_conns: must be 256..16777216" },
+	{ IF "snat = \"198.18.1.1\";",
+	  "inline.conf:2: snat: expected a list of address strings" },
+	{ IF "snat = ( \"198.18.1.1\",\n 7 );",
+	  "inline.conf:3: snat: expected a list of address strings" },
+	{ IF "snat = [\n \"198.18.1.0/24\" ];",
+	  "inline.conf:3: snat: bad address '198.18.1.0/24': not an IPv4 or "
+	  "IPv6 address" },
+	{ IF "snat = [ \"224.0.0.1\" ];",
+	  "inline.conf:2: snat: bad address '224.0.0.1': not a unicast "
+	  "address" },
+	{ IF "snat = [ \"198.18.1.1\",\n \"2001:db8::1\",\n"
+	     " \"2001:DB8:0::1\" ];",
+	  "inline.conf:4: snat: duplicate address 2001:db8::1 (first at line "
+	  "3)" },
+	{ IF "snat = [ " SEVENTEEN " ];",
+	  "inline.conf:3: snat: more than 16 IPv4 addresses" },
+	{ IF "vips = ( { " NAT4 "mode = \"dsr\";\n snat = [ ]; } );",
+	  "inline.conf:3: snat: VIP 198.18.0.10:80/tcp is dsr, which leaves "
+	  "the source address as it is (only nat sends from the LB's "
+	  "addresses)" },
+	{ IF "vips = ( { " NAT4 "\n snat = [ \"198.18.1.1\" ]; } );",
+	  "inline.conf:3: snat: VIP 198.18.0.10:80/tcp is dsr, which leaves "
+	  "the source address as it is (only nat sends from the LB's "
+	  "addresses)" },
+	{ IF "vips = ( { " NAT4 "mode = \"nat\";\n snat = [ \"198.18.1.1\",\n"
+	     " \"198.18.1.1\" ]; } );",
+	  "inline.conf:4: snat: duplicate address 198.18.1.1 (first at line "
+	  "3)" },
 };
 
 static void test_bad_texts(void)
@@ -148,13 +188,95 @@ static void test_bad_texts(void)
 	}
 }
 
+/* Does pool p hold exactly the addresses want (text), in order? */
+static bool pool_is(const struct xlb_snat_pool *p, int af,
+		    const char *const *want, __u32 n)
+{
+	__u8 bin[16];
+
+	if (p->count != n)
+		return false;
+	for (__u32 i = 0; i < n; i++) {
+		memset(bin, 0, sizeof(bin));
+		if (inet_pton(af, want[i], bin) != 1 ||
+		    memcmp(p->addr[i], bin, sizeof(bin)))
+			return false;
+	}
+	return true;
+}
+
+static void test_pools(void)
+{
+	static const char *const g4[] = { "198.18.1.11", "198.18.1.12" };
+	static const char *const g6[] = { "2001:db8::11" };
+	static const char *const own4[] = { "198.18.2.1" };
+	struct xlb_snat_pool p;
+	int ret = parse(
+		IF "snat = [ \"198.18.1.11\", \"2001:db8::11\", "
+		   "\"198.18.1.12\" ];\n"
+		   "vips = ( { " NAT4 "mode = \"nat\"; },\n"
+		   "{ " NAT6 "mode = \"nat\"; },\n"
+		   "{ address = \"198.18.0.11\"; proto = \"udp\"; mode = "
+		   "\"nat\"; snat = [ \"2001:db8::2\", \"198.18.2.1\" ]; },\n"
+		   "{ address = \"198.18.0.12\"; proto = \"udp\"; mode = "
+		   "\"nat\"; snat = [ ]; },\n"
+		   "{ address = \"2001:db8::12\"; proto = \"udp\"; mode = "
+		   "\"nat\"; snat = [ \"198.18.2.1\" ]; },\n"
+		   "{ address = \"198.18.0.13\"; proto = \"udp\"; } );\n");
+
+	if (!check(ret == 0, "parse: %s", err))
+		return;
+	check(conf.snat.present && conf.snat.n == 3, "the global list, whole");
+	xlb_vip_snat_pool(&conf, &conf.vips[0], &p);
+	check(pool_is(&p, AF_INET, g4, 2), "IPv4 VIP: the global IPv4 ones");
+	xlb_vip_snat_pool(&conf, &conf.vips[1], &p);
+	check(pool_is(&p, AF_INET6, g6, 1), "IPv6 VIP: the global IPv6 one");
+	xlb_vip_snat_pool(&conf, &conf.vips[2], &p);
+	check(pool_is(&p, AF_INET, own4, 1), "its own list, its family only");
+	xlb_vip_snat_pool(&conf, &conf.vips[3], &p);
+	check(p.count == 0, "an empty list of its own: no pool");
+	xlb_vip_snat_pool(&conf, &conf.vips[4], &p);
+	check(p.count == 0, "no address of its family: no pool");
+	xlb_vip_snat_pool(&conf, &conf.vips[5], &p);
+	check(p.count == 0, "DSR: no pool");
+	xlb_config_free(&conf);
+}
+
+/* 16 of each family fit; a VIP's list may come before its mode. */
+static void test_pool_limits(void)
+{
+	char text[4096];
+	size_t off;
+	struct xlb_snat_pool p;
+	int ret;
+
+	off = snprintf(text, sizeof(text), IF "snat = [ ");
+	for (int i = 1; i <= XLB_SNAT_MAX; i++)
+		off += snprintf(text + off, sizeof(text) - off,
+				"\"198.18.1.%d\", \"2001:db8::%x\", ", i, i);
+	snprintf(text + off - 2, sizeof(text) - off + 2,
+		 " ];\nvips = ( { " NAT6 "snat = [ \"2001:db8::1\" ]; "
+		 "mode = \"nat\"; } );\n");
+	ret = parse(text);
+	if (!check(ret == 0, "16 + 16: %s", err))
+		return;
+	check(conf.snat.n == 2 * XLB_SNAT_MAX, "32 addresses");
+	xlb_snat_pool_of(&conf.snat, XLB_FAMILY_V6, &p);
+	check(p.count == XLB_SNAT_MAX, "16 IPv6 in the pool");
+	xlb_vip_snat_pool(&conf, &conf.vips[0], &p);
+	check(p.count == 1, "the VIP's own, snat before mode");
+	xlb_config_free(&conf);
+}
+
 int main(void)
 {
 	static const struct harness_test tests[] = {
 		{ "lb: defaults", test_defaults },
 		{ "lb: every key at and past its bounds", test_bounds },
 		{ "lb: every key", test_all_keys },
-		{ "lb: errors", test_bad_texts },
+		{ "lb, snat: errors", test_bad_texts },
+		{ "snat: the pool of each VIP", test_pools },
+		{ "snat: 16 per family", test_pool_limits },
 	};
 
 	harness_run_table(tests, ARRAY_SIZE(tests));
