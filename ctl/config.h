@@ -182,8 +182,9 @@ int xlb_config_parse(const char *name, const char *text,
  */
 void xlb_config_free(struct xlb_config *conf);
 
-/* The lb group's timeouts as xlb_lb_conf holds them. */
+/* The lb group's timeouts as xlb_lb_conf holds them, and back. */
 void xlb_lb_timeouts(const struct xlb_lb_group *g, struct xlb_lb_conf *lc);
+void xlb_lb_timeouts_of(const struct xlb_lb_conf *lc, struct xlb_lb_group *g);
 
 /* The addresses of family in list, as a pool (count 0: none). */
 void xlb_snat_pool_of(const struct xlb_snat_conf *list, __u8 family,

@@ -72,6 +72,15 @@ void xlb_lb_timeouts(const struct xlb_lb_group *g, struct xlb_lb_conf *lc)
 	};
 }
 
+void xlb_lb_timeouts_of(const struct xlb_lb_conf *lc, struct xlb_lb_group *g)
+{
+	g->syn_timeout = lc->syn_ns / NS_PER_SEC;
+	g->tcp_timeout = lc->tcp_ns / NS_PER_SEC;
+	g->fin_timeout = lc->fin_ns / NS_PER_SEC;
+	g->closed_timeout = lc->closed_ns / NS_PER_SEC;
+	g->udp_timeout = lc->udp_ns / NS_PER_SEC;
+}
+
 static int unknown_lb_key(struct parse_ctx *c, const config_setting_t *s)
 {
 	char known[256] = "";
