@@ -127,6 +127,7 @@ static json_t *cmd_vip_add(void *ctx, json_t *req, struct api_error *e)
 {
 	struct xlbd *d = ctx;
 	char v[XLB_VIP_STRLEN];
+	struct xlb_snat_pool pool;
 	struct lb_req r;
 	__u32 id;
 	int ret;
@@ -135,14 +136,23 @@ static json_t *cmd_vip_add(void *ctx, json_t *req, struct api_error *e)
 	if (!ret)
 		ret = lb_vip_add(&d->lb, &r.vip, r.mode, &id, e->msg,
 				 sizeof(e->msg));
-	if (!ret && lb_commit(&d->lb, e->msg, sizeof(e->msg))) {
-		char why[LB_ERRLEN];
-
-		ret = -EIO;
-		lb_vip_del(&d->lb, &r.vip, why, sizeof(why)); /* roll back */
-	}
 	if (ret)
 		return failed(ret, e);
+	/* A NAT VIP gets the running configuration's global pool. */
+	xlb_snat_pool_of(&d->conf.snat, r.vip.addr.family, &pool);
+	if (r.mode == XLB_MODE_NAT && lb_vip_set_snat(&d->lb, id, &pool)) {
+		snprintf(e->msg, sizeof(e->msg), "VIP %u: bad NAT source pool",
+			 id);
+		ret = -EIO;
+	} else if (lb_commit(&d->lb, e->msg, sizeof(e->msg))) {
+		ret = -EIO;
+	}
+	if (ret) {
+		char why[LB_ERRLEN];
+
+		lb_vip_del(&d->lb, &r.vip, why, sizeof(why)); /* roll back */
+		return failed(ret, e);
+	}
 	xlb_format_vip(&r.vip, v, sizeof(v));
 	log_info("lb: VIP %s added (id %u)", v, id);
 	return json_pack("{s:i}", "id", (int)id);

@@ -6,7 +6,8 @@
  * errors), the first problem is reported once as "FILE:LINE: reason" and
  * nothing is returned as valid unless the whole file is. The interfaces
  * section is parsed here, the filter section in config_filter.c, the
- * vips section in config_lb.c.
+ * vips section in config_lb.c, the lb group and the global snat list in
+ * config_lbgroup.c.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -351,6 +352,8 @@ static const struct section sections[] = {
 	{ "interfaces", parse_interfaces, true },
 	{ "filter", cfg_parse_filter, false },
 	{ "vips", cfg_parse_vips, false },
+	{ "lb", cfg_parse_lb, false },
+	{ "snat", cfg_parse_snat, false },
 };
 
 static int unknown_section(struct parse_ctx *c, const config_setting_t *s)
@@ -410,6 +413,7 @@ static void ctx_init(struct parse_ctx *c, const char *name,
 	memset(conf, 0, sizeof(*conf));
 	snprintf(conf->file, sizeof(conf->file), "%s", name);
 	cfg_filter_defaults(&conf->filter);
+	cfg_lb_defaults(&conf->lb);
 	if (err && errlen)
 		err[0] = '\0';
 }

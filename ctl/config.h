@@ -58,6 +58,42 @@ struct xlb_filter_conf_file {
 	int *entry_lines;
 };
 
+/*
+ * The lb group's bounds: tables of at least a few hundred entries (the
+ * per-CPU LRU lists of xlb_conns and xlb_syns share them out among the
+ * CPUs) and at most what one table can take in memory; idle timeouts of
+ * a second to a day.
+ */
+#define XLB_CONFIG_MIN_TABLE 256
+#define XLB_CONFIG_MAX_TABLE 16777216
+#define XLB_CONFIG_MIN_TIMEOUT 1
+#define XLB_CONFIG_MAX_TIMEOUT 86400
+
+/*
+ * The lb group: the sizes of the connection tables (xlb_conns, xlb_syns)
+ * and of the NAT ports table (xlb_nat_rev), and how long a flow may be
+ * idle in each state, in seconds (struct xlb_lb_conf).
+ */
+struct xlb_lb_group {
+	__u32 max_conns, max_syns, max_nat_ports;
+	__u32 syn_timeout, tcp_timeout, fin_timeout, closed_timeout;
+	__u32 udp_timeout;
+};
+
+/* An snat list holds at most XLB_SNAT_MAX addresses of each family. */
+#define XLB_SNAT_LIST_MAX (XLB_SNAT_MAX * XLB_FAMILY_MAX)
+
+/*
+ * An snat list (top level: the global pool; in a VIP: its own), in file
+ * order. A VIP uses the addresses of its family.
+ */
+struct xlb_snat_conf {
+	bool present; /* the key is there (an empty list: no pool) */
+	size_t n;
+	struct xlb_addr addr[XLB_SNAT_LIST_MAX];
+	int line; /* where the key is */
+};
+
 /* One backend of a VIP, with the line of its '{'. */
 struct xlb_backend_conf {
 	struct xlb_addr addr;
@@ -99,6 +135,7 @@ struct xlb_vip_conf {
 	struct xlb_vip_addr vip;
 	enum xlb_lb_mode mode;
 	struct xlb_health_conf health; /* type NONE without a health group */
+	struct xlb_snat_conf snat; /* its own pool; absent: the global one */
 	size_t n_backends;
 	struct xlb_backend_conf *backends;
 	int line;
@@ -115,6 +152,8 @@ struct xlb_config {
 	size_t n_ifaces;
 	struct xlb_iface_conf ifaces[XLB_MAX_IFACES];
 	struct xlb_filter_conf_file filter;
+	struct xlb_lb_group lb;
+	struct xlb_snat_conf snat; /* the global NAT source pool */
 	size_t n_vips; /* the vips section, in file order */
 	struct xlb_vip_conf vips[XLB_MAX_VIPS];
 };
@@ -142,6 +181,22 @@ int xlb_config_parse(const char *name, const char *text,
  * safe on a zeroed struct and when called twice.
  */
 void xlb_config_free(struct xlb_config *conf);
+
+/* The lb group's timeouts as xlb_lb_conf holds them, and back. */
+void xlb_lb_timeouts(const struct xlb_lb_group *g, struct xlb_lb_conf *lc);
+void xlb_lb_timeouts_of(const struct xlb_lb_conf *lc, struct xlb_lb_group *g);
+
+/* The addresses of family in list, as a pool (count 0: none). */
+void xlb_snat_pool_of(const struct xlb_snat_conf *list, __u8 family,
+		      struct xlb_snat_pool *pool);
+
+/*
+ * The NAT source pool of VIP v under conf: its own snat list if it has
+ * one, else the global one, of the VIP's family; none for a DSR VIP.
+ */
+void xlb_vip_snat_pool(const struct xlb_config *conf,
+		       const struct xlb_vip_conf *v,
+		       struct xlb_snat_pool *pool);
 
 const char *xlb_xdp_mode_str(enum xlb_xdp_mode mode);
 const char *xlb_tc_dirs_str(unsigned int tc);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `xlbctl config dump`: the daemon's running state gathered into a
- * struct xlb_config, and any struct xlb_config printed in config-file
+ * `xlbctl config dump`: the daemon's running state (the lb group and the
+ * NAT source pools in force included) gathered into a struct xlb_config, and any struct xlb_config printed in config-file
  * syntax. The printer is the project's own rather than libconfig's
  * writer: it keeps one rule, list entry or backend per line (a dump of a
  * million entries stays readable and diffable), spells out every default,
@@ -101,6 +101,50 @@ static int filter_from(const struct xlb_config *file, const struct filter *f,
 	return ret;
 }
 
+/*
+ * The lb group in force: the tables' sizes and the timeouts xlb_lb_conf
+ * holds (the file's where lb knows none).
+ */
+static void lb_group_from(const struct xlb_config *file, const struct lb *lb,
+			  struct xlb_lb_group *g)
+{
+	*g = file->lb;
+	if (lb->m.max_conns && lb->m.max_syns && lb->m.max_nat_ports) {
+		g->max_conns = lb->m.max_conns;
+		g->max_syns = lb->m.max_syns;
+		g->max_nat_ports = lb->m.max_nat_ports;
+	}
+	if (lb->timeouts.syn_ns)
+		xlb_lb_timeouts_of(&lb->timeouts, g);
+}
+
+static bool same_pool(const struct xlb_snat_pool *a,
+		      const struct xlb_snat_pool *b)
+{
+	return a->count == b->count &&
+	       !memcmp(a->addr, b->addr, a->count * sizeof(a->addr[0]));
+}
+
+/* A NAT VIP's pool, as an snat list of its own unless it is the one the
+ * file's global list gives it. */
+static void snat_from(const struct xlb_config *file, const struct lb_vip *v,
+		      struct xlb_snat_conf *sc)
+{
+	struct xlb_snat_pool global;
+	__u32 n = v->snat.count < XLB_SNAT_MAX ? v->snat.count : XLB_SNAT_MAX;
+
+	xlb_snat_pool_of(&file->snat, v->vip.addr.family, &global);
+	if (v->mode != XLB_MODE_NAT || same_pool(&v->snat, &global))
+		return;
+	sc->present = true;
+	for (__u32 i = 0; i < n; i++) {
+		sc->addr[i].family = v->vip.addr.family;
+		memcpy(sc->addr[i].addr, v->snat.addr[i],
+		       sizeof(sc->addr[i].addr));
+	}
+	sc->n = n;
+}
+
 /* The file's health group for VIP v, if the file has v. */
 static void health_of(const struct xlb_config *file,
 		      const struct xlb_vip_addr *v, struct xlb_health_conf *h)
@@ -153,6 +197,7 @@ static int vips_from(const struct xlb_config *file, const struct lb *lb,
 		if (ret)
 			return ret;
 		health_of(file, &vc->vip, &vc->health);
+		snat_from(file, &lb->vips[vid], &vc->snat);
 	}
 	return 0;
 }
@@ -164,6 +209,8 @@ int xlb_config_from_state(const struct xlb_config *file, const struct filter *f,
 
 	memset(out, 0, sizeof(*out));
 	copy_ifaces(file, out);
+	lb_group_from(file, lb, &out->lb);
+	out->snat = file->snat;
 	ret = filter_from(file, f, &out->filter);
 	if (!ret)
 		ret = vips_from(file, lb, out);
@@ -319,6 +366,34 @@ static void write_health(const struct xlb_health_conf *h, FILE *out)
 	fprintf(out, " rise = %u; fall = %u; };\n", h->rise, h->fall);
 }
 
+static void write_lb(const struct xlb_lb_group *g, FILE *out)
+{
+	fprintf(out,
+		"lb = {\n\tmax_conns = %u;\n\tmax_syns = %u;\n"
+		"\tmax_nat_ports = %u;\n\tsyn_timeout = %u;\n"
+		"\ttcp_timeout = %u;\n\tfin_timeout = %u;\n"
+		"\tclosed_timeout = %u;\n\tudp_timeout = %u;\n};\n",
+		g->max_conns, g->max_syns, g->max_nat_ports, g->syn_timeout,
+		g->tcp_timeout, g->fin_timeout, g->closed_timeout,
+		g->udp_timeout);
+}
+
+/* snat = [ "a", "b" ]; on one line, after indent. */
+static void write_snat(const struct xlb_snat_conf *sc, const char *indent,
+		       FILE *out)
+{
+	char buf[XLB_VIP_STRLEN];
+
+	fprintf(out, "%ssnat = [", indent);
+	for (size_t i = 0; i < sc->n; i++) {
+		if (xlb_format_addr(&sc->addr[i], buf, sizeof(buf)) < 0)
+			buf[0] = '\0';
+		fputs(i ? ", " : " ", out);
+		put_str(out, buf);
+	}
+	fputs(" ];\n", out);
+}
+
 static void write_vip(const struct xlb_vip_conf *v, bool last, FILE *out)
 {
 	char buf[XLB_VIP_STRLEN];
@@ -333,6 +408,8 @@ static void write_vip(const struct xlb_vip_conf *v, bool last, FILE *out)
 	fputc('\n', out);
 	if (v->health.type != XLB_HEALTH_NONE)
 		write_health(&v->health, out);
+	if (v->snat.present)
+		write_snat(&v->snat, "\t  ", out);
 	fputs("\t  backends = (", out);
 	for (size_t i = 0; i < v->n_backends; i++) {
 		if (xlb_format_addr(&v->backends[i].addr, buf, sizeof(buf)) < 0)
@@ -352,6 +429,8 @@ int xlb_config_write(const struct xlb_config *conf, FILE *out)
 {
 	write_ifaces(conf, out);
 	write_filter(&conf->filter, out);
+	write_lb(&conf->lb, out);
+	write_snat(&conf->snat, "", out);
 	fputs("vips = (\n", out);
 	for (size_t i = 0; i < conf->n_vips; i++)
 		write_vip(&conf->vips[i], i + 1 == conf->n_vips, out);

@@ -23,8 +23,11 @@
  * order, list entries by list and hook then id, VIPs by id, backends by
  * id within their VIP.
  * max_rules and max_prefixes are the file's, raised to the maps' sizes
- * if the running rules or entries would not fit in them. Returns 0 or
- * -ENOMEM; free *out with xlb_config_free() either way.
+ * if the running rules or entries would not fit in them. The lb group
+ * is the tables' sizes (lb->m) and the timeouts in force (lb->timeouts),
+ * the global snat list the file's, and a NAT VIP has an snat list of its
+ * own when its pool is not the one the global list gives it. Returns 0
+ * or -ENOMEM; free *out with xlb_config_free() either way.
  */
 int xlb_config_from_state(const struct xlb_config *file, const struct filter *f,
 			  const struct lb *lb, struct xlb_config *out);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Internal to the config module (config.c, the text helpers in
- * config_text.c and the section parsers split out, config_filter.c and
- * config_lb.c): the parse context and the helpers that report an error
- * once as "FILE:LINE: reason". Not for other modules.
+ * config_text.c and the section parsers split out, config_filter.c,
+ * config_lb.c and config_lbgroup.c): the parse context and the helpers
+ * that report an error once as "FILE:LINE: reason". Not for other
+ * modules.
  */
 #ifndef XLB_CONFIG_INT_H
 #define XLB_CONFIG_INT_H
@@ -72,5 +73,15 @@ void cfg_filter_free(struct xlb_filter_conf_file *f);
 /* The vips section (config_lb.c). */
 int cfg_parse_vips(struct parse_ctx *c, const config_setting_t *s);
 void cfg_vips_free(struct xlb_config *conf);
+
+/* The lb group and the snat lists (config_lbgroup.c). */
+int cfg_parse_lb(struct parse_ctx *c, const config_setting_t *s);
+void cfg_lb_defaults(struct xlb_lb_group *g);
+/* snat = [ "ADDR", ... ] at top level, and in a VIP into *out. */
+int cfg_parse_snat(struct parse_ctx *c, const config_setting_t *s);
+int cfg_parse_snat_list(struct parse_ctx *c, const config_setting_t *s,
+			struct xlb_snat_conf *out);
+/* A VIP read whole: an snat list on a DSR VIP is refused. */
+int cfg_check_vip_snat(struct parse_ctx *c, const struct xlb_vip_conf *v);
 
 #endif /* XLB_CONFIG_INT_H */

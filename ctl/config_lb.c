@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The vips section of the configuration file: each VIP (address, port,
- * protocol, mode, health checks) with its backends (address, weight).
+ * protocol, mode, health checks, snat pool) with its backends (address,
+ * weight, port).
  * Values go through the parsers of lb_parse.c, so the file, the control
  * socket and xlbctl share one grammar and one set of messages, here
  * prefixed with "FILE:LINE: key: ". Limits are those of the data plane: XLB_MAX_VIPS
@@ -371,6 +372,13 @@ const char *xlb_health_type_str(enum xlb_health_type type)
 	}
 }
 
+/* snat = [ ... ]: the VIP's own NAT source pool (config_lbgroup.c). */
+static int vip_snat(struct parse_ctx *c, const config_setting_t *s,
+		    struct vip_ctx *x)
+{
+	return cfg_parse_snat_list(c, s, &x->v->snat);
+}
+
 struct vip_key {
 	const char *name;
 	int (*parse)(struct parse_ctx *c, const config_setting_t *s,
@@ -381,6 +389,7 @@ static const struct vip_key vip_keys[] = {
 	{ "address", vip_address },   { "port", vip_port },
 	{ "proto", vip_proto },	      { "mode", vip_mode },
 	{ "backends", vip_backends }, { "health", vip_health },
+	{ "snat", vip_snat },
 };
 
 static int unknown_vip_key(struct parse_ctx *c, const config_setting_t *s)
@@ -468,6 +477,9 @@ static int parse_vip(struct parse_ctx *c, const config_setting_t *g,
 		return cfg_fail_at(c, x.v->health.line,
 				   "health: a VIP of every port needs a "
 				   "health port");
+	err = cfg_check_vip_snat(c, x.v);
+	if (err)
+		return err;
 	xlb_format_vip(&x.v->vip, vip, sizeof(vip));
 	for (size_t j = 0; j + 1 < conf->n_vips; j++)
 		if (!xlb_vip_cmp(&conf->vips[j].vip, &x.v->vip))

@@ -116,7 +116,7 @@ static int backend_finish(struct lb *lb, __u32 id)
 	return lb_backend_write(lb, id);
 }
 
-/* New VIPs whose ring is in place: the hints, then their keys. */
+/* New VIPs whose ring and pool are in place: the hints, then their keys. */
 static int publish(struct lb *lb, char *err, size_t errlen)
 {
 	bool any = false;
@@ -124,7 +124,7 @@ static int publish(struct lb *lb, char *err, size_t errlen)
 
 	for (__u32 vid = 0; vid < XLB_MAX_VIPS; vid++)
 		any |= lb->vips[vid].in_use && lb->vips[vid].pending &&
-		       !lb->vips[vid].dirty;
+		       !lb->vips[vid].dirty && !lb->vips[vid].snat_dirty;
 	if (!any)
 		return 0;
 	/* The hint before the key: the VIP is found as soon as it exists. */
@@ -134,7 +134,7 @@ static int publish(struct lb *lb, char *err, size_t errlen)
 		struct xlb_vip val = { .id = vid, .mode = v->mode };
 		struct xlb_vip_key key;
 
-		if (!v->in_use || !v->pending || v->dirty)
+		if (!v->in_use || !v->pending || v->dirty || v->snat_dirty)
 			continue;
 		xlb_vip_key_of(&v->vip, &key);
 		if (bpf_map_update_elem(lb->m.vips, &key, &val, BPF_NOEXIST))
@@ -149,13 +149,18 @@ static int publish(struct lb *lb, char *err, size_t errlen)
 
 int lb_commit(struct lb *lb, char *err, size_t errlen)
 {
-	int ret = 0, e;
+	int ret, e;
 
+	/* Pools before the keys of their VIPs, hints around them. */
+	ret = lb_snat_sync(lb);
+	if (ret)
+		ERRF("writing the NAT source pools: %s", strerror(-ret));
 	/* Replies are recognised before the rings send flows their way. */
 	if (lb->hints_dirty) {
-		ret = lb_write_hints(lb);
-		if (ret)
-			ERRF("writing the VIP hints: %s", strerror(-ret));
+		e = lb_write_hints(lb);
+		if (e && !ret)
+			ERRF("writing the VIP hints: %s", strerror(-e));
+		ret = ret ? ret : e;
 	}
 
 	lb->gen++;
@@ -195,7 +200,9 @@ int lb_write_hints(struct lb *lb)
 {
 	static const __be32 zero[4];
 	struct xlb_vip_key keys[XLB_MAX_VIPS];
-	struct lb_hint_addr *snat = calloc(XLB_MAX_BACKENDS, sizeof(*snat));
+	struct lb_hint_addr *snat =
+		calloc(XLB_MAX_BACKENDS + 2 * XLB_MAX_VIPS * XLB_SNAT_MAX,
+		       sizeof(*snat));
 	size_t n = 0, nsnat = 0;
 	int ret;
 
@@ -215,6 +222,8 @@ int lb_write_hints(struct lb *lb)
 		snat[nsnat].family = b->dp.family;
 		memcpy(snat[nsnat++].addr, b->dp.snat, sizeof(b->dp.snat));
 	}
+	/* NAT VIPs' pools: where their flows' replies arrive. */
+	nsnat += lb_snat_addrs(lb, snat + nsnat);
 	lb->hints_dirty = false;
 	ret = lb_hints_write(lb->m.hints, keys, n, snat, nsnat);
 	free(snat);
@@ -279,6 +288,11 @@ int lb_vip_add(struct lb *lb, const struct xlb_vip_addr *v,
 	lv->vip = *v;
 	lv->mode = mode;
 	lv->n_backends = 0;
+	/* No pool until one is set: the map's entry is written (zeroed)
+	 * at the commit all the same, before the key. */
+	memset(&lv->snat, 0, sizeof(lv->snat));
+	memset(&lv->snat_next, 0, sizeof(lv->snat_next));
+	lv->snat_dirty = true;
 	/* Its key is written at the commit, once its ring is. */
 	lv->dirty = true;
 	lv->pending = true;
@@ -292,7 +306,7 @@ int lb_vip_del(struct lb *lb, const struct xlb_vip_addr *v, char *err,
 {
 	char name[XLB_VIP_STRLEN];
 	struct xlb_vip_key key;
-	int vid = lb_vip_find(lb, v), ret = 0;
+	int vid = lb_vip_find(lb, v), ret = 0, e;
 
 	xlb_format_vip(v, name, sizeof(name));
 	if (vid < 0) {
@@ -308,10 +322,10 @@ int lb_vip_del(struct lb *lb, const struct xlb_vip_addr *v, char *err,
 	}
 	lb->vips[vid].in_use = false;
 	lb->n_vips--;
-	ret = lb_write_hints(lb);
+	ret = lb_snat_clear(lb, vid);
+	e = lb_write_hints(lb);
+	ret = ret ? ret : e;
 	for (__u32 id = 0; id < XLB_MAX_BACKENDS; id++) {
-		int e;
-
 		if (!lb->backends[id].in_use ||
 		    lb->backends[id].vip != (__u32)vid)
 			continue;

@@ -8,7 +8,9 @@
  * (VIP, backend address) pair has its own backend id, so weights,
  * draining and counters are per VIP. What the data plane's maps do not
  * hold (a backend's VIP and weight) is kept in a pinned map of xlbd's
- * own, xlb_lb_specs, so a restarted daemon restores every id.
+ * own, xlb_lb_specs, so a restarted daemon restores every id. A NAT
+ * VIP's source pool is in xlb_snat_pools before its key, and its
+ * addresses in the VIP hints before the pool names them.
  */
 #ifndef XLB_LB_H
 #define XLB_LB_H
@@ -39,6 +41,7 @@ struct lb_maps {
 	int lb_conf, snat_pools; /* timeouts; the VIPs' NAT addresses */
 	int conns, syns, nat_rev; /* the connection tables */
 	int reap_buf, reap; /* xlbd's reaper: its batch, its program */
+	__u32 max_conns, max_syns, max_nat_ports; /* the tables' sizes */
 };
 
 /* The bytes a backend's Maglev permutation is hashed from. */
@@ -75,6 +78,10 @@ struct lb_vip {
 	 * next VIP of this id when the VIP goes (NULL: not read yet). */
 	__u32 *ring;
 	__u32 n_backends;
+	/* NAT source addresses: what xlb_snat_pools holds for it, and
+	 * (snat_dirty) what it gets at the next commit. */
+	struct xlb_snat_pool snat, snat_next;
+	bool snat_dirty;
 };
 
 struct lb_neigh;
@@ -93,6 +100,7 @@ struct lb {
 	struct lb_neigh *neigh; /* next-hop resolution, or NULL */
 	struct health *health; /* health checks, or NULL */
 	__u32 gen; /* counts lb_commit() calls: backends may have changed */
+	struct xlb_lb_conf timeouts; /* what xlb_lb_conf holds */
 };
 
 #define LB_ERRLEN 256
@@ -118,6 +126,12 @@ int lb_backend_find(const struct lb *lb, __u32 vip,
  */
 int lb_vip_add(struct lb *lb, const struct xlb_vip_addr *v,
 	       enum xlb_lb_mode mode, __u32 *id, char *err, size_t errlen);
+/*
+ * Give VIP vid the NAT source pool `pool` (count 0: each backend's route
+ * source) at the next lb_commit(), which writes it before the VIP's key
+ * for a new VIP, and the VIP hints around it. A VIP starts without one.
+ */
+int lb_vip_set_snat(struct lb *lb, __u32 vid, const struct xlb_snat_pool *pool);
 /* Remove a VIP and its backends. */
 int lb_vip_del(struct lb *lb, const struct xlb_vip_addr *v, char *err,
 	       size_t errlen);

@@ -99,6 +99,22 @@ static json_t *backend_json(struct lb *lb, __u32 id, bool with_vip)
 	return merged(o, backend_counters(lb, id));
 }
 
+/* A NAT VIP's source pool in force: [] when its flows leave from each
+ * backend's route source. */
+static json_t *vip_snat_json(const struct lb_vip *v)
+{
+	struct xlb_addr a = { .family = v->vip.addr.family };
+	char buf[XLB_VIP_STRLEN];
+	json_t *pool = json_array();
+
+	for (__u32 i = 0; i < v->snat.count && i < XLB_SNAT_MAX; i++) {
+		memcpy(a.addr, v->snat.addr[i], sizeof(a.addr));
+		xlb_format_addr(&a, buf, sizeof(buf));
+		json_array_append_new(pool, json_string(buf));
+	}
+	return pool;
+}
+
 json_t *lb_vips_json(struct lb *lb)
 {
 	json_t *vips = json_array();
@@ -124,6 +140,8 @@ json_t *lb_vips_json(struct lb *lb)
 		o = json_pack("{s:s, s:i, s:s, s:i, s:o}", "vip", v, "id",
 			      (int)vid, "mode", xlb_lb_mode_str(lv->mode),
 			      "in_ring", in_ring, "backends", backends);
+		if (lv->mode == XLB_MODE_NAT)
+			json_object_set_new(o, "snat", vip_snat_json(lv));
 		json_array_append_new(vips, merged(o, vip_counters(lb, vid)));
 	}
 	return json_pack("{s:o}", "vips", vips);

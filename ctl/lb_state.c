@@ -2,10 +2,11 @@
 /*
  * The load balancer's lifetime: open (restoring VIPs from xlb_vips and
  * their rings from xlb_ring, backends from xlb_backends and the specs
- * xlbd pins beside them, so ids survive a restart), close, and applying a
- * configuration as a difference. An entry left half-made by a daemon
- * that died mid-change (a backend the data plane holds but no spec
- * names, a key with an id already taken) is taken apart on restore.
+ * xlbd pins beside them, so ids survive a restart, and the timeouts from
+ * xlb_lb_conf), close, and applying a configuration as a difference. An
+ * entry left half-made by a daemon that died mid-change (a backend the
+ * data plane holds but no spec names, a key with an id already taken) is
+ * taken apart on restore.
  */
 #include <errno.h>
 #include <limits.h>
@@ -84,6 +85,7 @@ static bool restore_vip(struct lb *lb, const struct xlb_vip_key *k)
 		if (!v->ring)
 			return false;
 	}
+	lb_snat_restore(lb, val.id);
 	lb->n_vips++;
 	lb->next_vip = (val.id + 1) % XLB_MAX_VIPS;
 	return true;
@@ -145,6 +147,24 @@ static void restore_backend(struct lb *lb, __u32 id)
 	lb->next_backend = (id + 1) % XLB_MAX_BACKENDS;
 }
 
+/* The timeouts in force. A table never written (just loaded, or left by
+ * a daemon that died before its first apply) gets the defaults. */
+static int restore_timeouts(struct lb *lb)
+{
+	struct xlb_lb_conf *t = &lb->timeouts;
+	__u32 key = 0;
+
+	if (bpf_map_lookup_elem(lb->m.lb_conf, &key, t))
+		return -errno;
+	if (t->syn_ns && t->tcp_ns && t->fin_ns && t->closed_ns && t->udp_ns)
+		return 0;
+	if (!lb->fresh)
+		log_warn("lb: no connection timeouts were in force: the "
+			 "defaults until the next reload");
+	maps_lb_conf_default(t);
+	return maps_lb_conf_set(lb->m.lb_conf, t);
+}
+
 int lb_open(struct lb *lb, const struct lb_maps *m, const char *pin_dir,
 	    bool fresh, char *err, size_t errlen)
 {
@@ -163,7 +183,9 @@ int lb_open(struct lb *lb, const struct lb_maps *m, const char *pin_dir,
 	ret = specs_open(lb, pin_dir, err, errlen);
 	if (ret)
 		goto fail;
-	ret = restore_vips(lb);
+	ret = restore_timeouts(lb);
+	if (!ret)
+		ret = restore_vips(lb);
 	for (__u32 id = 0; !ret && id < XLB_MAX_BACKENDS; id++) {
 		restore_backend(lb, id);
 		leaving += lb->backends[id].leaving;
@@ -258,11 +280,14 @@ static int apply_backends(struct lb *lb, const struct xlb_vip_conf *cv,
 	return ret;
 }
 
-/* One VIP of the file: added, or its mode and backends brought in line. */
-static int apply_vip(struct lb *lb, const struct xlb_vip_conf *cv, int *line,
-		     char *err, size_t errlen)
+/* One VIP of the file: added, or its mode, NAT source pool and backends
+ * brought in line. */
+static int apply_vip(struct lb *lb, const struct xlb_config *conf,
+		     const struct xlb_vip_conf *cv, int *line, char *err,
+		     size_t errlen)
 {
 	int vid = lb_vip_find(lb, &cv->vip);
+	struct xlb_snat_pool pool;
 	__u32 id;
 	int ret;
 
@@ -284,17 +309,27 @@ static int apply_vip(struct lb *lb, const struct xlb_vip_conf *cv, int *line,
 			return ret;
 		vid = id;
 	}
+	xlb_vip_snat_pool(conf, cv, &pool);
+	ret = lb_vip_set_snat(lb, vid, &pool);
+	if (ret) {
+		ERRF("VIP %u: %u NAT source addresses, more than %d", vid,
+		     pool.count, XLB_SNAT_MAX);
+		return ret;
+	}
 	return apply_backends(lb, cv, vid, line, err, errlen);
 }
 
-/* The connection timeouts of conf, into xlb_lb_conf. */
+/* The connection timeouts of conf's lb group, into xlb_lb_conf. */
 static int apply_timeouts(struct lb *lb, const struct xlb_config *conf)
 {
 	struct xlb_lb_conf lc;
+	int ret;
 
-	(void)conf;
-	maps_lb_conf_default(&lc);
-	return maps_lb_conf_set(lb->m.lb_conf, &lc);
+	xlb_lb_timeouts(&conf->lb, &lc);
+	ret = maps_lb_conf_set(lb->m.lb_conf, &lc);
+	if (!ret)
+		lb->timeouts = lc;
+	return ret;
 }
 
 int lb_apply(struct lb *lb, const struct xlb_config *conf, char *err,
@@ -316,7 +351,8 @@ int lb_apply(struct lb *lb, const struct xlb_config *conf, char *err,
 			ret = lb_vip_del(lb, &lb->vips[id].vip, why,
 					 sizeof(why));
 	for (size_t i = 0; !ret && i < conf->n_vips; i++)
-		ret = apply_vip(lb, &conf->vips[i], &line, why, sizeof(why));
+		ret = apply_vip(lb, conf, &conf->vips[i], &line, why,
+				sizeof(why));
 	/* Whatever was done is made consistent, even after an error. */
 	if (ret) {
 		lb_commit(lb, NULL, 0);

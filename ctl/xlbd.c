@@ -203,6 +203,29 @@ static void wanted_sizes(const struct xlb_config *conf, struct dp_sizes *s)
 		s->max_rules = conf->filter.max_rules;
 	if (conf->filter.max_prefixes)
 		s->max_prefixes = conf->filter.max_prefixes;
+	if (conf->lb.max_conns)
+		s->max_conns = conf->lb.max_conns;
+	if (conf->lb.max_syns)
+		s->max_syns = conf->lb.max_syns;
+	if (conf->lb.max_nat_ports)
+		s->max_nat_ports = conf->lb.max_nat_ports;
+}
+
+/* The load balancer's tables keep the sizes they were loaded with. */
+static void warn_lb_sizes(const struct xlbd *d, const struct xlb_config *conf)
+{
+	const struct dp_sizes *have = &d->dp.sizes;
+	struct dp_sizes want;
+
+	wanted_sizes(conf, &want);
+	if (want.max_conns != have->max_conns ||
+	    want.max_syns != have->max_syns ||
+	    want.max_nat_ports != have->max_nat_ports)
+		log_warn("the pinned lb tables hold %u conns, %u syns and %u "
+			 "NAT ports, the config asks for %u, %u and %u: detach "
+			 "and start again to resize",
+			 have->max_conns, have->max_syns, have->max_nat_ports,
+			 want.max_conns, want.max_syns, want.max_nat_ports);
 }
 
 static int open_filter(struct xlbd *d, char *err, size_t errlen)
@@ -255,9 +278,14 @@ static int open_lb(struct xlbd *d, char *err, size_t errlen)
 		.nat_rev = d->dp.map_nat_rev,
 		.reap_buf = d->dp.map_reap_buf,
 		.reap = d->dp.prog_reap,
+		.max_conns = d->dp.sizes.max_conns,
+		.max_syns = d->dp.sizes.max_syns,
+		.max_nat_ports = d->dp.sizes.max_nat_ports,
 	};
-	int ret = lb_open(&d->lb, &m, d->pin_dir, !d->dp.adopted, err, errlen);
+	int ret;
 
+	warn_lb_sizes(d, &d->conf);
+	ret = lb_open(&d->lb, &m, d->pin_dir, !d->dp.adopted, err, errlen);
 	if (!ret)
 		ret = lb_neigh_open(&d->lb, err, errlen);
 	if (!ret)
@@ -298,6 +326,7 @@ int xlbd_reload(struct xlbd *d, char *err, size_t errlen)
 		free(next);
 		return ret;
 	}
+	warn_lb_sizes(d, next);
 	ret = apply(d, next, err, errlen);
 	if (ret) {
 		log_err("reload failed part-way: %s", err);

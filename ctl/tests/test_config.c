@@ -192,7 +192,7 @@ static const struct bad_case bad_files[] = {
 	{ "bad-duplicate-key.conf",
 	  CONFIGS "bad-duplicate-key.conf:4: duplicate setting name" },
 	{ "bad-unknown-top.conf", CONFIGS
-	  "bad-unknown-top.conf:7: unknown top-level key 'interface' (known: interfaces, filter, vips)" },
+	  "bad-unknown-top.conf:7: unknown top-level key 'interface' (known: interfaces, filter, vips, lb, snat)" },
 	{ "bad-unknown-key.conf", CONFIGS
 	  "bad-unknown-key.conf:7: unknown interface key 'mode' (known: name, xdp, tc, filter, lb)" },
 	{ "bad-type-xdp.conf",
@@ -280,7 +280,7 @@ static const struct bad_text bad_texts[] = {
 	{ "interfaces = ( ( ) );",
 	  "inline.conf:1: interfaces: each interface must be a group { ... }" },
 	{ "interfaces = ( { name = \"v\"; } );\nvip = ( );",
-	  "inline.conf:2: unknown top-level key 'vip' (known: interfaces, filter, vips)" },
+	  "inline.conf:2: unknown top-level key 'vip' (known: interfaces, filter, vips, lb, snat)" },
 	{ "interfaces = 1;",
 	  "inline.conf:1: interfaces: expected a list of groups ( { ... } )" },
 	{ "", "inline.conf:1: no 'interfaces' section" },

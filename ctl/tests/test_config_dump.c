@@ -8,6 +8,7 @@
  * gathers a filter and a load balancer built by hand (runtime changes
  * among them) into the configuration that describes them.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -43,6 +44,8 @@ static const char rich_text[] =
 	"  allow = { ingress = [ \"198.18.0.0/15\", \"2001:db8::/32\" ]; };\n"
 	"  deny = { egress = ( \"198.18.66.0/24\" ); ingress = [ ]; };\n"
 	"};\n"
+	"lb = { max_syns = 1024; tcp_timeout = 3600; };\n"
+	"snat = [ \"198.18.1.11\", \"2001:DB8:1::11\", \"198.18.1.12\" ];\n"
 	"vips = (\n"
 	"  { address = \"198.18.0.10\"; port = 80; proto = \"tcp\";\n"
 	"    health = { type = \"http\"; path = \"/h\\\"\\\\z\"; status = 204;\n"
@@ -50,10 +53,11 @@ static const char rich_text[] =
 	"    backends = ( { address = \"198.18.1.2\"; },\n"
 	"                 { address = \"198.18.1.3\"; weight = 0; } ); },\n"
 	"  { address = \"2001:db8::10\"; proto = \"udp\"; mode = \"nat\";\n"
-	"    health = { port = 8080; interval = \"3s\"; };\n"
+	"    health = { port = 8080; interval = \"3s\"; }; snat = [ ];\n"
 	"    backends = ( { address = \"2001:db8:1::2\"; weight = 65535; } ); },\n"
 	"  { address = \"198.18.0.11\"; port = 443; proto = \"tcp\"; },\n"
 	"  { address = \"198.18.0.12\"; port = 80; proto = \"tcp\"; mode = \"nat\";\n"
+	"    snat = ( \"198.18.2.1\" );\n"
 	"    backends = ( { address = \"198.18.1.5\"; port = 8080; } ); }\n"
 	");\n";
 
@@ -88,6 +92,17 @@ static const char rich_written[] =
 	"\t\t];\n"
 	"\t};\n"
 	"};\n"
+	"lb = {\n"
+	"\tmax_conns = 1048576;\n"
+	"\tmax_syns = 1024;\n"
+	"\tmax_nat_ports = 1048576;\n"
+	"\tsyn_timeout = 5;\n"
+	"\ttcp_timeout = 3600;\n"
+	"\tfin_timeout = 10;\n"
+	"\tclosed_timeout = 2;\n"
+	"\tudp_timeout = 120;\n"
+	"};\n"
+	"snat = [ \"198.18.1.11\", \"2001:db8:1::11\", \"198.18.1.12\" ];\n"
 	"vips = (\n"
 	"\t{ address = \"198.18.0.10\"; port = 80; proto = \"tcp\"; mode = \"dsr\";\n"
 	"\t  health = { type = \"http\"; path = \"/h\\\"\\\\z\"; status = 204; interval = \"500ms\"; timeout = \"250ms\"; rise = 1; fall = 3; };\n"
@@ -97,12 +112,14 @@ static const char rich_written[] =
 	"\t  ); },\n"
 	"\t{ address = \"2001:db8::10\"; port = 0; proto = \"udp\"; mode = \"nat\";\n"
 	"\t  health = { type = \"tcp\"; port = 8080; interval = \"3s\"; timeout = \"1s\"; rise = 2; fall = 3; };\n"
+	"\t  snat = [ ];\n"
 	"\t  backends = (\n"
 	"\t\t{ address = \"2001:db8:1::2\"; weight = 65535; }\n"
 	"\t  ); },\n"
 	"\t{ address = \"198.18.0.11\"; port = 443; proto = \"tcp\"; mode = \"dsr\";\n"
 	"\t  backends = ( ); },\n"
 	"\t{ address = \"198.18.0.12\"; port = 80; proto = \"tcp\"; mode = \"nat\";\n"
+	"\t  snat = [ \"198.18.2.1\" ];\n"
 	"\t  backends = (\n"
 	"\t\t{ address = \"198.18.1.5\"; weight = 1; port = 8080; }\n"
 	"\t  ); }\n"
@@ -158,11 +175,25 @@ static bool same_health(const struct xlb_health_conf *a,
 		 (a->status == b->status && !strcmp(a->path, b->path))));
 }
 
+/* The same addresses in the same order (present or not: an empty list
+ * and none are the same state at top level). */
+static bool same_snat(const struct xlb_snat_conf *a,
+		      const struct xlb_snat_conf *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (xlb_addr_cmp(&a->addr[i], &b->addr[i]))
+			return false;
+	return true;
+}
+
 static bool same_vip(const struct xlb_vip_conf *a, const struct xlb_vip_conf *b)
 {
 	if (xlb_vip_cmp(&a->vip, &b->vip) || a->mode != b->mode ||
 	    !same_health(&a->health, &b->health) ||
-	    a->n_backends != b->n_backends)
+	    a->snat.present != b->snat.present ||
+	    !same_snat(&a->snat, &b->snat) || a->n_backends != b->n_backends)
 		return false;
 	for (size_t i = 0; i < a->n_backends; i++)
 		if (xlb_addr_cmp(&a->backends[i].addr, &b->backends[i].addr) ||
@@ -210,6 +241,9 @@ static void check_same(const struct xlb_config *a, const struct xlb_config *b)
 				      same_prefix(&fa->entries[i].prefix,
 						  &fb->entries[i].prefix),
 			      "entry %zu differs", i);
+	check(!memcmp(&a->lb, &b->lb, sizeof(a->lb)), "lb groups differ");
+	check(same_snat(&a->snat, &b->snat), "global snat: %zu, %zu", a->snat.n,
+	      b->snat.n);
 	if (check(a->n_vips == b->n_vips, "VIPs: %zu, %zu", a->n_vips,
 		  b->n_vips))
 		for (size_t i = 0; i < a->n_vips; i++)
@@ -276,7 +310,9 @@ static void test_minimal(void)
 		check(strstr(text, "\trules = ( );\n") &&
 			      strstr(text, "\t\tegress = [ ];\n") &&
 			      strstr(text, "vips = (\n);\n") &&
-			      strstr(text, "max_rules = 4096;"),
+			      strstr(text, "max_rules = 4096;") &&
+			      strstr(text, "\tudp_timeout = 120;\n};\n"
+					   "snat = [ ];\n"),
 		      "empty sections:\n%s", text);
 		if (check(!xlb_config_parse("dump.conf", text, &b, err,
 					    sizeof(err)),
@@ -416,6 +452,96 @@ done:
 	xlb_config_free(&back);
 }
 
+/* VIP id of lb l in mode, with a pool of the addresses (text). */
+static void pool_vip_at(struct lb *l, __u32 id, const char *vip,
+			enum xlb_lb_mode mode, const char *a0, const char *a1)
+{
+	struct lb_vip *v = &l->vips[id];
+	int af;
+
+	v->in_use = true;
+	v->mode = mode;
+	xlb_parse_vip(vip, &v->vip, NULL, 0);
+	af = v->vip.addr.family == XLB_FAMILY_V4 ? AF_INET : AF_INET6;
+	v->snat.count = !!a0 + !!a1;
+	if (a0)
+		inet_pton(af, a0, v->snat.addr[0]);
+	if (a1)
+		inet_pton(af, a1, v->snat.addr[1]);
+	l->n_vips++;
+}
+
+/* The lb group in force and the pools: written so that they load back
+ * to the same sizes, timeouts and pools. */
+static void test_from_state_lb(void)
+{
+	static struct xlb_config file, out, back;
+	static const __u32 ids[] = { 1, 2, 4, 5 }; /* the VIPs, by id */
+	static struct lb l;
+	struct xlb_lb_group g = { .syn_timeout = 3,
+				  .tcp_timeout = 60,
+				  .fin_timeout = 7,
+				  .closed_timeout = 1,
+				  .udp_timeout = 30 };
+	struct filter f = { 0 };
+	struct xlb_snat_pool p;
+	char *text = NULL;
+
+	if (!check(!xlb_config_parse(
+			   "f.conf",
+			   "interfaces = ( { name = \"eth0\"; } );\n"
+			   "lb = { max_conns = 1000; };\n"
+			   "snat = [ \"198.18.1.11\", \"2001:db8::11\" ];",
+			   &file, err, sizeof(err)),
+		   "f.conf: %s", err))
+		return;
+	l.m.max_conns = 2048;
+	l.m.max_syns = 512;
+	l.m.max_nat_ports = 4096;
+	xlb_lb_timeouts(&g, &l.timeouts);
+	pool_vip_at(&l, 1, "198.18.0.10:80/tcp", XLB_MODE_NAT, "198.18.1.11",
+		    NULL);
+	pool_vip_at(&l, 2, "[2001:db8::10]:80/tcp", XLB_MODE_NAT, NULL, NULL);
+	pool_vip_at(&l, 4, "198.18.0.11:80/tcp", XLB_MODE_NAT, "198.18.2.1",
+		    "198.18.2.2");
+	pool_vip_at(&l, 5, "198.18.0.12:80/tcp", XLB_MODE_DSR, NULL, NULL);
+	if (!check(!xlb_config_from_state(&file, &f, &l, &out), "from state"))
+		goto done;
+	g.max_conns = 2048;
+	g.max_syns = 512;
+	g.max_nat_ports = 4096;
+	check(!memcmp(&out.lb, &g, sizeof(g)),
+	      "the tables' sizes (%u), the "
+	      "timeouts in force (%u)",
+	      out.lb.max_conns, out.lb.udp_timeout);
+	check(same_snat(&out.snat, &file.snat), "the file's global list");
+	check(out.n_vips == 4 && !out.vips[0].snat.present &&
+		      out.vips[1].snat.present && out.vips[1].snat.n == 0 &&
+		      out.vips[2].snat.present && out.vips[2].snat.n == 2 &&
+		      !out.vips[3].snat.present,
+	      "a list of its own only where the global one differs");
+	text = written(&out);
+	if (!check(text && !xlb_config_parse("dump.conf", text, &back, err,
+					     sizeof(err)),
+		   "loads back: %s\n%s", err, text))
+		goto done;
+	check_same(&out, &back);
+	for (size_t i = 0; i < back.n_vips && i < ARRAY_SIZE(ids); i++) {
+		const struct xlb_snat_pool *want = &l.vips[ids[i]].snat;
+
+		xlb_vip_snat_pool(&back, &back.vips[i], &p);
+		check(p.count == want->count &&
+			      !memcmp(p.addr, want->addr,
+				      p.count * sizeof(p.addr[0])),
+		      "VIP %u: the same pool once loaded back", ids[i]);
+	}
+done:
+	free(text);
+	xlb_config_free(&file);
+	xlb_config_free(&out);
+	xlb_config_free(&back);
+}
+
 /* A write error is reported, not a truncated file taken for a dump. */
 static void test_write_error(void)
 {
@@ -441,6 +567,7 @@ int main(void)
 		{ "layout of the written file", test_layout },
 		{ "minimal config", test_minimal },
 		{ "running state to config", test_from_state },
+		{ "lb group and pools in force", test_from_state_lb },
 		{ "write errors", test_write_error },
 	};
 

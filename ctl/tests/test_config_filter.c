@@ -279,9 +279,9 @@ static const struct bad_text bad_texts[] = {
 	  "inline.conf:3: integer -2147483649 needs the 64-bit suffix: write -2147483649L" },
 	/* What looks like a big integer but is not one is left alone. */
 	{ IFACE "# 99999999999\nx99999999999 = -2147483648; y = 1.5e10;",
-	  "inline.conf:3: unknown top-level key 'x99999999999' (known: interfaces, filter, vips)" },
+	  "inline.conf:3: unknown top-level key 'x99999999999' (known: interfaces, filter, vips, lb, snat)" },
 	{ IFACE "x = \"a\n99999999999\"; y = .99999999999;",
-	  "inline.conf:2: unknown top-level key 'x' (known: interfaces, filter, vips)" },
+	  "inline.conf:2: unknown top-level key 'x' (known: interfaces, filter, vips, lb, snat)" },
 };
 
 static void test_bad_texts(void)

@@ -229,7 +229,7 @@ static const struct {
 	{ IF "vips = ( 1 );",
 	  "inline.conf:2: vips: each VIP must be a group { ... }" },
 	{ IF "vips = ( { " V4 "ports = 1; } );",
-	  "inline.conf:2: unknown VIP key 'ports' (known: address, port, proto, mode, backends, health)" },
+	  "inline.conf:2: unknown VIP key 'ports' (known: address, port, proto, mode, backends, health, snat)" },
 	{ IF "vips = ( { proto = \"tcp\"; } );",
 	  "inline.conf:2: VIP needs an address" },
 	{ IF "vips = ( { address = \"198.18.0.10\"; } );",
@@ -385,10 +385,12 @@ static void test_limits(void)
 	free(t);
 }
 
-/* The NAT example: both interfaces run the lb stage, both VIPs are nat. */
+/* The NAT example: both interfaces run the lb stage, both VIPs are nat,
+ * the IPv4 one with the two addresses of the pool, the IPv6 one none. */
 static void test_nat_file(void)
 {
 	const char *file = "configs/lb-nat.conf";
+	struct xlb_snat_pool p4, p6;
 	int ret = xlb_config_load(file, &conf, err, sizeof(err));
 
 	if (!check(ret == 0, "load: %d %s", ret, err))
@@ -401,6 +403,12 @@ static void test_nat_file(void)
 	check(conf.vips[0].mode == XLB_MODE_NAT &&
 		      conf.vips[1].mode == XLB_MODE_NAT,
 	      "both VIPs nat");
+	xlb_vip_snat_pool(&conf, &conf.vips[0], &p4);
+	xlb_vip_snat_pool(&conf, &conf.vips[1], &p6);
+	check(p4.count == 2 && p6.count == 0, "pools of %u and %u addresses",
+	      p4.count, p6.count);
+	check(conf.lb.max_conns == 262144 && conf.lb.max_nat_ports == 262144,
+	      "the lb group");
 out:
 	xlb_config_free(&conf);
 }
