@@ -35,13 +35,13 @@ static const struct lb_key lb_keys[] = {
 	  offsetof(struct xlb_lb_group, max_nat_ports) },
 	{ "syn_timeout", XLB_CONFIG_MIN_TIMEOUT, XLB_CONFIG_MAX_TIMEOUT,
 	  offsetof(struct xlb_lb_group, syn_timeout) },
-	{ "tcp_timeout", XLB_CONFIG_MIN_TIMEOUT, XLB_CONFIG_MAX_TIMEOUT,
+	{ "tcp_timeout", XLB_MIN_CACHED_TIMEOUT, XLB_CONFIG_MAX_TIMEOUT,
 	  offsetof(struct xlb_lb_group, tcp_timeout) },
-	{ "fin_timeout", XLB_CONFIG_MIN_TIMEOUT, XLB_CONFIG_MAX_TIMEOUT,
+	{ "fin_timeout", XLB_MIN_CACHED_TIMEOUT, XLB_CONFIG_MAX_TIMEOUT,
 	  offsetof(struct xlb_lb_group, fin_timeout) },
 	{ "closed_timeout", XLB_CONFIG_MIN_TIMEOUT, XLB_CONFIG_MAX_TIMEOUT,
 	  offsetof(struct xlb_lb_group, closed_timeout) },
-	{ "udp_timeout", XLB_CONFIG_MIN_TIMEOUT, XLB_CONFIG_MAX_TIMEOUT,
+	{ "udp_timeout", XLB_MIN_CACHED_TIMEOUT, XLB_CONFIG_MAX_TIMEOUT,
 	  offsetof(struct xlb_lb_group, udp_timeout) },
 };
 

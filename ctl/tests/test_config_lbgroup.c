@@ -59,11 +59,11 @@ static const struct {
 	{ "max_nat_ports", offsetof(struct xlb_lb_group, max_nat_ports), 256,
 	  16777216 },
 	{ "syn_timeout", offsetof(struct xlb_lb_group, syn_timeout), 1, 86400 },
-	{ "tcp_timeout", offsetof(struct xlb_lb_group, tcp_timeout), 1, 86400 },
-	{ "fin_timeout", offsetof(struct xlb_lb_group, fin_timeout), 1, 86400 },
+	{ "tcp_timeout", offsetof(struct xlb_lb_group, tcp_timeout), 3, 86400 },
+	{ "fin_timeout", offsetof(struct xlb_lb_group, fin_timeout), 3, 86400 },
 	{ "closed_timeout", offsetof(struct xlb_lb_group, closed_timeout), 1,
 	  86400 },
-	{ "udp_timeout", offsetof(struct xlb_lb_group, udp_timeout), 1, 86400 },
+	{ "udp_timeout", offsetof(struct xlb_lb_group, udp_timeout), 3, 86400 },
 };
 
 static __u32 field(size_t off)
