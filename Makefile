@@ -53,7 +53,7 @@ XLBD_MODS := xlbd config config_filter config_lb config_text lb_parse rule loade
 	ifaces stats filter filter_check filter_lists filter_state keytab \
 	lb lb_ring lb_state lb_json lb_neigh lb_hints maglev api_lb \
 	health health_check health_probe metrics metrics_parse metrics_text \
-	api_config config_dump notify $(COMMON)
+	api_config config_dump notify monitor monitor_event $(COMMON)
 XLBCTL_MODS := xlbctl client show rates show_filter show_lb cmd_filter \
 	cmd_batch cmd_lb cmd_config config config_filter config_lb config_text \
 	lb_parse rule $(COMMON)
