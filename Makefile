@@ -33,11 +33,13 @@ BPF_CFLAGS := -target bpf -O2 -g -Wall -Wextra -Werror \
 PKGS     := libbpf libxdp libmnl libconfig jansson
 # Only xlbd links these: libsystemd for sd_notify (ctl/notify.c).
 XLBD_PKGS := libsystemd
+# Only xlbctl links these: libpcap for monitor's pcap files (cmd_monitor.c).
+XLBCTL_PKGS := libpcap
 CFLAGS   ?= -O2 -g
 XCFLAGS  := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
 	-Wno-missing-field-initializers -D_GNU_SOURCE \
 	-I$(BUILD) -Idataplane/include -Ictl
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(XLBD_PKGS))
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(XLBD_PKGS) $(XLBCTL_PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lelf -lz
 
 BPF_SRCS := $(wildcard dataplane/*.bpf.c)
@@ -53,10 +55,10 @@ XLBD_MODS := xlbd config config_filter config_lb config_lbgroup config_text \
 	ifaces stats filter filter_check filter_lists filter_state keytab \
 	lb lb_ring lb_snat lb_state lb_json lb_neigh lb_hints maglev api_lb \
 	health health_check health_probe metrics metrics_parse metrics_text \
-	api_config config_dump notify $(COMMON)
+	api_config config_dump notify monitor monitor_event $(COMMON)
 XLBCTL_MODS := xlbctl client show rates show_filter show_lb cmd_filter \
-	cmd_batch cmd_lb cmd_config config config_filter config_lb config_lbgroup \
-	config_text lb_parse rule $(COMMON)
+	cmd_batch cmd_lb cmd_config cmd_monitor monitor_text config config_filter \
+	config_lb config_lbgroup config_text lb_parse rule $(COMMON)
 XLBD_OBJS := $(patsubst %,$(BUILD)/ctl/%.o,$(XLBD_MODS))
 XLBCTL_OBJS := $(patsubst %,$(BUILD)/ctl/%.o,$(XLBCTL_MODS))
 
@@ -79,8 +81,9 @@ all: $(BUILD)/xlbd $(BUILD)/xlbctl $(BPF_OBJS) $(NETNS_TOOLS)
 # Run deps.sh when the stamp is missing, the package list changed, or a
 # tool or library the build needs has gone missing since.
 DEPS_MISSING := $(shell for c in clang bpftool pkg-config clang-format \
-	shellcheck jq socat python3; do command -v $$c >/dev/null || echo $$c; \
-	done; pkg-config --exists $(PKGS) $(XLBD_PKGS) 2>/dev/null || echo libraries)
+	shellcheck jq socat python3 tcpdump; do command -v $$c >/dev/null || \
+	echo $$c; done; pkg-config --exists $(PKGS) $(XLBD_PKGS) $(XLBCTL_PKGS) \
+	2>/dev/null || echo libraries)
 ifneq ($(DEPS_MISSING),)
 .PHONY: $(DEPS_STAMP)
 endif
@@ -116,7 +119,8 @@ $(BUILD)/xlbd: $(XLBD_OBJS)
 
 $(BUILD)/xlbctl: $(XLBCTL_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) \
+		$(shell pkg-config --libs $(XLBCTL_PKGS))
 
 $(BUILD)/tools/%: netns-tests/tools/%.c | $(DEPS_STAMP)
 	$(call msg,CC,$@)

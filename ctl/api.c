@@ -7,7 +7,8 @@
  * non-blocking and buffered, within a per-request and a total limit, so a
  * slow or hostile client can neither stall the daemon nor make it allocate
  * without bound. Each complete line is parsed, dispatched through the
- * command table, and answered with one line.
+ * command table, and answered with one line; a streaming command's
+ * connection is then handed over to it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -136,7 +137,8 @@ int api_open(struct api_server *srv, const char *path, char *err, size_t errlen)
 static void client_drop(struct api_server *srv, int i)
 {
 	srv->buffered -= srv->clients[i]->cap;
-	close(srv->clients[i]->fd);
+	if (srv->clients[i]->fd >= 0)
+		close(srv->clients[i]->fd);
 	free(srv->clients[i]->buf);
 	free(srv->clients[i]);
 	srv->clients[i] = NULL;
@@ -207,7 +209,15 @@ static json_t *error_msg(const char *text, int code)
 			 code);
 }
 
-static json_t *dispatch(struct api_server *srv, const char *line, size_t len)
+/* A streaming command's hand-over, due once its reply is sent. */
+struct handover {
+	const struct api_cmd *cmd;
+	json_t *req;
+};
+
+/* Answer one request line; a streaming command fills *h. */
+static json_t *dispatch(struct api_server *srv, const char *line, size_t len,
+			struct handover *h)
 {
 	struct api_error e = { .code = API_FAILED };
 	json_error_t jerr;
@@ -233,7 +243,12 @@ static json_t *dispatch(struct api_server *srv, const char *line, size_t len)
 		if (strcmp(cmd, srv->cmds[i].name))
 			continue;
 		data = srv->cmds[i].fn(srv->ctx, req, &e);
-		json_decref(req);
+		if (data && srv->cmds[i].stream) {
+			h->cmd = &srv->cmds[i];
+			h->req = req;
+		} else {
+			json_decref(req);
+		}
 		if (data)
 			return json_pack("{s:b, s:o}", "ok", 1, "data", data);
 		reply = error_msg(e.msg, e.code);
@@ -272,11 +287,26 @@ static const char *client_room(struct api_server *srv, struct api_client *c)
 	return NULL;
 }
 
+/* Give client i's connection to a streaming command; forget the rest. */
+static void hand_over(struct api_server *srv, int i, struct handover *h)
+{
+	int fd = srv->clients[i]->fd, ret;
+
+	srv->clients[i]->fd = -1;
+	client_drop(srv, i);
+	ret = h->cmd->stream(srv->ctx, fd, h->req);
+	if (ret)
+		log_warn("control socket: %s: %s", h->cmd->name,
+			 strerror(-ret));
+	json_decref(h->req);
+}
+
 /* Read what the client sent; answer each complete line. */
 static void client_read(struct api_server *srv, int i)
 {
 	struct api_client *c = srv->clients[i];
 	const char *full = client_room(srv, c);
+	struct handover h = { 0 };
 	ssize_t r;
 	char *nl;
 
@@ -299,8 +329,13 @@ static void client_read(struct api_server *srv, int i)
 		size_t used = nl - c->buf + 1;
 
 		*nl = '\0';
-		if (reply(c->fd, dispatch(srv, c->buf, used - 1))) {
+		if (reply(c->fd, dispatch(srv, c->buf, used - 1, &h))) {
+			json_decref(h.req);
 			client_drop(srv, i);
+			return;
+		}
+		if (h.cmd) {
+			hand_over(srv, i, &h);
 			return;
 		}
 		memmove(c->buf, c->buf + used, c->len - used);

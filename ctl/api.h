@@ -42,10 +42,18 @@ struct api_error {
 	json_t *extra;
 };
 
-/* One command: returns the data object, or NULL with *e filled in. */
+/*
+ * One command: returns the data object, or NULL with *e filled in. A
+ * command that streams (xlbctl monitor) also has `stream`: once its reply
+ * is sent, the server lets go of the connection and hands it over, with
+ * the request; stream owns fd from then on (it closes it, on failure too)
+ * and whatever the client sends after the request is not read as
+ * requests.
+ */
 struct api_cmd {
 	const char *name;
 	json_t *(*fn)(void *ctx, json_t *req, struct api_error *e);
+	int (*stream)(void *ctx, int fd, json_t *req);
 };
 
 struct api_client {

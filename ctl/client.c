@@ -313,6 +313,58 @@ int client_call(const char *path, json_t *req, json_t **data,
 	return ret;
 }
 
+/*
+ * A stream's reply line, read a byte at a time so that nothing of the
+ * stream after it is taken: the lines after it are the caller's.
+ */
+static int recv_reply_only(int fd, const char *path, char *buf, size_t cap,
+			   size_t *len, struct client_error *err)
+{
+	ssize_t n;
+
+	for (*len = 0; *len < cap; ++*len) {
+		n = recv(fd, buf + *len, 1, 0);
+		if (n < 0)
+			return recv_error(errno, path, XLB_CLIENT_TIMEOUT_S,
+					  err);
+		if (n == 0 || buf[*len] == '\n')
+			return 0;
+	}
+	return fail(err, -EMSGSIZE, XLB_EXIT_DAEMON,
+		    "reply from xlbd at %s is over %zu bytes", path, cap);
+}
+
+int client_stream(const char *path, json_t *req, json_t **data,
+		  struct client_error *err)
+{
+	char *line = req ? json_dumps(req, JSON_COMPACT) : NULL;
+	char reply[XLB_STREAM_REPLY_MAX];
+	size_t len = 0;
+	int fd, ret;
+
+	err->index = -1;
+	if (!line)
+		return fail(err, -ENOMEM, XLB_EXIT_DAEMON,
+			    "encoding request: out of memory");
+	fd = client_connect(path, err);
+	ret = fd < 0 ? fd : send_all(fd, line, strlen(line), path, err);
+	if (!ret)
+		ret = send_all(fd, "\n", 1, path, err);
+	if (!ret)
+		ret = recv_reply_only(fd, path, reply, sizeof(reply), &len,
+				      err);
+	if (!ret)
+		ret = parse_reply(reply, len, path, data, err);
+	/* Events may be a long time apart: no timeout from now on. */
+	if (!ret && set_timeout(fd, SO_RCVTIMEO, 0))
+		ret = fail(err, -errno, XLB_EXIT_DAEMON, "socket timeouts: %s",
+			   strerror(errno));
+	free(line);
+	if (ret && fd >= 0)
+		close(fd);
+	return ret ? ret : fd;
+}
+
 int client_report(int ret, const struct client_error *err, const char *where)
 {
 	if (ret != -EINTR)

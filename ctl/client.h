@@ -61,6 +61,18 @@ int client_call(const char *path, json_t *req, json_t **data,
 int client_call_line(const char *path, const char *line, size_t len,
 		     int timeout_s, json_t **data, struct client_error *err);
 
+/* A stream's reply line is at most this long. */
+#define XLB_STREAM_REPLY_MAX 4096
+
+/*
+ * A request whose reply starts a stream (monitor): send req, read the
+ * reply line alone, and return the connection (blocking, with no receive
+ * timeout) for the stream's lines, *data as client_call()'s. On failure
+ * returns -errno with *err filled, as client_call().
+ */
+int client_stream(const char *path, json_t *req, json_t **data,
+		  struct client_error *err);
+
 /*
  * Print "xlbctl: [WHERE: ]MESSAGE" for a failed client_call*() (nothing
  * when interrupted) and return what the handler should: -EINVAL when the

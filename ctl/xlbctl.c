@@ -23,6 +23,7 @@
 #include "cmd_config.h"
 #include "cmd_filter.h"
 #include "cmd_lb.h"
+#include "cmd_monitor.h"
 #include "show.h"
 #include "util.h"
 #include "xlb_abi.h"
@@ -66,6 +67,7 @@ static const char help_text[] =
 	"  xlbctl config check FILE\n"
 	"  xlbctl config reload\n"
 	"  xlbctl config dump\n"
+	"  xlbctl monitor [drops|all] [sample N] [count N] [write FILE]\n"
 	"  xlbctl detach\n"
 	"  xlbctl help\n"
 	"\n"
@@ -104,6 +106,12 @@ static const char help_text[] =
 	"            (a bad file changes nothing: FILE:LINE says why); dump\n"
 	"            prints the running configuration, runtime changes\n"
 	"            included, as a file that loads back to the same state\n"
+	"  monitor   a line per packet the data plane drops (drops, the\n"
+	"            default) or also one in N of the others (all [sample N],\n"
+	"            N 1 to 1000000000, default 1): time, hook, interface,\n"
+	"            verdict, reason, addresses and ports, VIP and backend;\n"
+	"            -j the JSON lines; write FILE: also a pcap file; ends\n"
+	"            after count N packets, or when interrupted\n"
 	"  detach    remove xlb's programs, links and pins, then stop xlbd\n"
 	"\n"
 	"Exit status: 0 ok, 1 usage error, 2 daemon or kernel error.\n";
@@ -426,6 +434,11 @@ static int do_config(struct ctl *ctl, int argc, char **argv)
 	return config_run(ctl->socket, ctl->json, argc, argv);
 }
 
+static int do_monitor(struct ctl *ctl, int argc, char **argv)
+{
+	return monitor_run(ctl->socket, ctl->json, argc, argv);
+}
+
 /* -b FILE: no object after it. */
 static int do_batch(struct ctl *ctl, int argc, char **argv)
 {
@@ -451,7 +464,8 @@ static const struct cmd cmds[] = {
 	{ "rule", do_rule },	   { "allow", do_allow },
 	{ "deny", do_deny },	   { "vip", do_vip },
 	{ "backend", do_backend }, { "config", do_config },
-	{ "detach", do_detach },   { "help", do_help },
+	{ "monitor", do_monitor }, { "detach", do_detach },
+	{ "help", do_help },
 };
 
 static int dispatch(struct ctl *ctl, int argc, char **argv)

@@ -161,6 +161,8 @@ static size_t commands_init(void)
 		commands[n++] = lb_cmds[i];
 	for (size_t i = 0; i < config_n_cmds && n < ARRAY_SIZE(commands); i++)
 		commands[n++] = config_cmds[i];
+	for (size_t i = 0; i < monitor_n_cmds && n < ARRAY_SIZE(commands); i++)
+		commands[n++] = monitor_cmds[i];
 	return n;
 }
 
@@ -290,7 +292,10 @@ static int open_lb(struct xlbd *d, char *err, size_t errlen)
 		ret = lb_neigh_open(&d->lb, err, errlen);
 	if (!ret)
 		ret = health_open(&d->lb, err, errlen);
+	if (!ret)
+		ret = monitor_open(&d->mon, &d->dp, &d->lb, err, errlen);
 	if (ret) {
+		health_close(&d->lb);
 		lb_neigh_close(&d->lb);
 		lb_close(&d->lb);
 	}
@@ -299,6 +304,7 @@ static int open_lb(struct xlbd *d, char *err, size_t errlen)
 
 static void close_all(struct xlbd *d)
 {
+	monitor_close(&d->mon);
 	health_close(&d->lb);
 	lb_neigh_close(&d->lb);
 	lb_close(&d->lb);
@@ -374,14 +380,16 @@ static int earlier(int a, int b)
 static int serve(struct xlbd *d, int sfd)
 {
 	struct pollfd pfds[1 + LB_NEIGH_POLLFDS + HEALTH_MAX_PROBES +
-			   API_MAX_CLIENTS + 1 + METRICS_MAX_CLIENTS + 1];
+			   API_MAX_CLIENTS + 1 + METRICS_MAX_CLIENTS + 1 +
+			   MON_POLLFDS];
 	struct signalfd_siginfo si;
 
 	while (!d->stop) {
 		/* The signals, the resolver's, the probes', the socket's;
 		 * no longer than until the next probe is due. */
-		int timeout = earlier(health_timeout(&d->lb),
-				      metrics_timeout(&d->metrics));
+		int timeout = earlier(earlier(health_timeout(&d->lb),
+					      metrics_timeout(&d->metrics)),
+				      monitor_timeout(&d->mon));
 		struct pollfd *nfds = pfds + 1;
 		int nn = lb_neigh_pollfds(&d->lb, nfds, LB_NEIGH_POLLFDS);
 		struct pollfd *hfds = nfds + nn;
@@ -391,9 +399,11 @@ static int serve(struct xlbd *d, int sfd)
 		struct pollfd *mfds = afds + n;
 		int nm = metrics_pollfds(&d->metrics, mfds,
 					 METRICS_MAX_CLIENTS + 1);
+		struct pollfd *ofds = mfds + nm;
+		int no = monitor_pollfds(&d->mon, ofds, MON_POLLFDS);
 
 		pfds[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-		if (poll(pfds, 1 + nn + nh + n + nm, timeout) < 0) {
+		if (poll(pfds, 1 + nn + nh + n + nm + no, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_err("poll: %s", strerror(errno));
@@ -403,6 +413,7 @@ static int serve(struct xlbd *d, int sfd)
 		health_process(&d->lb, hfds, nh);
 		api_process(&d->api, afds, n);
 		metrics_process(&d->metrics, mfds, nm);
+		monitor_process(&d->mon, ofds, no);
 		while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 			if (si.ssi_signo == SIGHUP) {
 				reload(d);

@@ -13,6 +13,7 @@
 #include "lb.h"
 #include "loader.h"
 #include "metrics.h"
+#include "monitor.h"
 
 struct xlbd {
 	const char *config_path;
@@ -25,6 +26,7 @@ struct xlbd {
 	struct api_server api;
 	struct metrics_addr metrics_addr;
 	struct metrics_server metrics;
+	struct monitor mon;
 	bool stop;
 };
 
@@ -34,6 +36,9 @@ extern const size_t filter_n_cmds;
 /* The load balancer's (api_lb.c). */
 extern const struct api_cmd lb_cmds[];
 extern const size_t lb_n_cmds;
+/* The packet monitor's, a stream (monitor.c). */
+extern const struct api_cmd monitor_cmds[];
+extern const size_t monitor_n_cmds;
 /* The configuration's: config_reload, config_dump (api_config.c). */
 extern const struct api_cmd config_cmds[];
 extern const size_t config_n_cmds;

@@ -32,16 +32,28 @@ static __always_inline const struct xlb_monitor_conf *xlb_mon_conf(void)
 	return bpf_map_lookup_elem(&xlb_monitor_conf, &key);
 }
 
-/* Count a packet's reason; while the monitor listens, note it too. */
-static __always_inline void xlb_count_reason(__u32 reason)
+/* Count a packet's reason in xlb_reasons, and nothing else. */
+static __always_inline void xlb_reason_inc(__u32 reason)
 {
 	struct xlb_reason_stats *rs =
 		bpf_map_lookup_elem(&xlb_reasons, &reason);
-	const struct xlb_monitor_conf *mc = xlb_mon_conf();
-	__u32 key = 0;
 
 	if (rs)
 		rs->packets++;
+}
+
+/*
+ * Count a packet's reason; while the monitor listens, note it too, for
+ * the packet's event. Only for packets that go on to the monitor
+ * (xlb_mon_wants(), which takes the note): a note nobody takes would be
+ * given to the next packet this CPU hands the monitor.
+ */
+static __always_inline void xlb_count_reason(__u32 reason)
+{
+	const struct xlb_monitor_conf *mc = xlb_mon_conf();
+	__u32 key = 0;
+
+	xlb_reason_inc(reason);
 	if (mc && mc->flags) {
 		struct xlb_monitor_cpu *m =
 			bpf_map_lookup_elem(&xlb_monitor_cpu, &key);

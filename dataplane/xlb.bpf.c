@@ -86,7 +86,10 @@ xlb_pipeline(struct xlb_ctx *x, struct xdp_md *xdp, void *data, void *data_end)
 	} while (0)
 #endif
 
-/* Interface record of ifindex, or NULL (counted) when xlbd has none. */
+/*
+ * Interface record of ifindex, or NULL (counted) when xlbd has none. Such
+ * a packet ends here, before the monitor: its reason is not noted for it.
+ */
 static __always_inline const struct xlb_iface *xlb_iface_of(__u32 ifindex)
 {
 	const struct xlb_iface *ifc =
@@ -94,7 +97,7 @@ static __always_inline const struct xlb_iface *xlb_iface_of(__u32 ifindex)
 
 	if (ifc && ifc->active)
 		return ifc;
-	xlb_count_reason(XLB_REASON_UNKNOWN_IFACE);
+	xlb_reason_inc(XLB_REASON_UNKNOWN_IFACE);
 	return NULL;
 }
 

@@ -11,7 +11,7 @@ PACKAGES=(
 	# build
 	make gcc clang llvm pkg-config libc6-dev linux-libc-dev
 	libbpf-dev libxdp-dev libelf-dev zlib1g-dev
-	libmnl-dev libconfig-dev libjansson-dev libsystemd-dev
+	libmnl-dev libconfig-dev libjansson-dev libsystemd-dev libpcap-dev
 	bpftool xdp-tools
 	# checks
 	clang-format shellcheck

@@ -27,6 +27,13 @@
  * their runs one after another: a SYN flood churns the tables (and, for
  * NAT, takes ports) that the other rows would then find changed.
  *
+ * The packet monitor: "monitor on (drops)" is the established DSR flow
+ * again while xlb_monitor_conf asks for drops (forwarded packets make no
+ * event), beside it with the monitor off; a packet dropped (a VIP with
+ * no backend) costs its event, measured with the monitor off and on, a
+ * thread of this process reading the ring meanwhile as xlbd would (the
+ * events put and lost are printed).
+ *
  * Run by scripts/bench.sh in a private network namespace, with IFNAME a
  * veth that has a route and a permanent neighbour for the clients (the
  * NAT reply's FIB lookup) and forwarding on: ingress and every backend
@@ -48,6 +55,7 @@
 #include "floor.skel.h"
 #include "bench/bench.skel.h"
 #include "bench_abi.h"
+#include "bench_monitor.h"
 #include "bench_util.h"
 #include "fixture.h"
 #include "frames.h"
@@ -79,10 +87,20 @@ struct row {
 	enum prog prog;
 	bool lb_off; /* the interface's load balancer stage off */
 	__u32 flows; /* established flows taking turns; 0: one */
+	__u32 monitor; /* xlb_monitor_conf.flags during the row */
 };
 
 /* VIP ids, their backends and the NAT source addresses. */
-enum { VIP_TCP, VIP_UDP, VIP_V6, VIP_NAT, VIP_NAT_UDP, VIP_NAT6, VIPS };
+enum {
+	VIP_TCP,
+	VIP_UDP,
+	VIP_V6,
+	VIP_NAT,
+	VIP_NAT_UDP,
+	VIP_NAT6,
+	VIP_EMPTY, /* no backend: its packets are dropped */
+	VIPS
+};
 
 static const struct {
 	const char *addr;
@@ -99,6 +117,7 @@ static const struct {
 	  "198.18.2.1" },
 	{ "2001:db8::20", IPPROTO_TCP, XLB_MODE_NAT,
 	  "2001:db8:3::", "2001:db8:2::1" },
+	{ "198.18.0.30", IPPROTO_TCP, XLB_MODE_DSR },
 };
 
 #define ACK 0x10
@@ -112,6 +131,10 @@ static const struct {
 #define NO_VIP_FRAME                                                \
 	{                                                           \
 		"198.18.5.1", "198.18.0.99", IPPROTO_TCP, 40000, 80 \
+	}
+#define EMPTY_FRAME                                                 \
+	{                                                           \
+		"198.18.5.1", "198.18.0.30", IPPROTO_TCP, 40000, 80 \
 	}
 enum { ROW_BARE, ROW_FLOOR };
 static const struct row rows[] = {
@@ -148,6 +171,17 @@ static const struct row rows[] = {
 	  EXPECT_HIT,
 	  VIP_V6 },
 	{ "DSR", "not for a VIP", NO_VIP_FRAME, EXPECT_PASS },
+	{ "DSR",
+	  "TCP, established, monitor on (drops)",
+	  { "198.18.5.1", "198.18.0.10", IPPROTO_TCP, 40000, 80,
+	    .tcp_flags = ACK },
+	  EXPECT_HIT,
+	  VIP_TCP,
+	  .monitor = XLB_MON_DROPS },
+	{ "DSR", "dropped (VIP without backend)", EMPTY_FRAME, EXPECT_DROP,
+	  VIP_EMPTY },
+	{ "DSR", "dropped, monitor on: an event each", EMPTY_FRAME, EXPECT_DROP,
+	  VIP_EMPTY, .monitor = XLB_MON_DROPS },
 	{ "DSR", "SYN, new flow", SYN_FRAME, EXPECT_NEW, VIP_TCP },
 	{ "NAT",
 	  "TCP, established flow",
@@ -201,6 +235,7 @@ static __u8 frames[ROWS][BENCH_FRAME_MAX];
 static size_t lens[ROWS];
 static double ns[ROWS][RUNS];
 static __u64 not_fwd[ROWS];
+static __u64 events_read; /* by the monitor's reader */
 
 /* What the counters say, summed over CPUs. */
 struct tally {
@@ -273,6 +308,7 @@ static int load_row(size_t i)
 		r->prog == PROG_BARE  ? bpf_program__fd(bn->progs.bench_drop) :
 		r->prog == PROG_FLOOR ? bpf_program__fd(fl->progs.xlb_floor) :
 					bpf_program__fd(skel->progs.xlb_xdp);
+	struct xlb_monitor_conf mc = { .flags = r->monitor };
 	__u32 zero = 0;
 
 	memcpy(f.bytes, frames[i], lens[i]);
@@ -285,7 +321,9 @@ static int load_row(size_t i)
 	if (bpf_map_update_elem(bpf_map__fd(bn->maps.bench_frames), &zero, &f,
 				BPF_ANY) ||
 	    bpf_map_update_elem(bpf_map__fd(bn->maps.bench_target), &zero,
-				&prog, BPF_ANY))
+				&prog, BPF_ANY) ||
+	    bpf_map_update_elem(bpf_map__fd(skel->maps.xlb_monitor_conf), &zero,
+				&mc, BPF_ANY))
 		return -errno;
 	return set_lb(!r->lb_off);
 }
@@ -389,9 +427,11 @@ static int setup(void)
 	for (__u32 v = 0; !ret && v < VIPS; v++) {
 		struct xlb_vip val = { .id = v, .mode = vips[v].mode };
 
+		__u32 n = vips[v].backends ? BACKENDS : 0;
+
 		keys[v] = bench_vip_key(vips[v].addr, 80, vips[v].proto);
-		ret = bench_put_backends(skel, v * BACKENDS, BACKENDS, vips[v].backends, ifindex, hop_mac, lb_mac, vips[v].snat, vips[v].snat ? 8080 : 0) ?:
-			      bench_put_ring(skel, v, v * BACKENDS, BACKENDS) ?:
+		ret = bench_put_backends(skel, v * BACKENDS, n, vips[v].backends, ifindex, hop_mac, lb_mac, vips[v].snat, vips[v].snat ? 8080 : 0) ?:
+			      bench_put_ring(skel, v, v * BACKENDS, n) ?:
 			      lb_hints_write(
 				      bpf_map__fd(skel->maps.xlb_vip_hints),
 				      keys, v + 1, snats, 2);
@@ -416,6 +456,34 @@ static int measure_all(void)
 			if ((ns[i][r] = measure(i, REPEAT_NEW)) < 0)
 				return -1;
 	return 0;
+}
+
+/* Measure every row with a reader of the monitor's ring running. */
+static int measure_reading(void)
+{
+	struct bench_reader r;
+	int ret;
+
+	if (bench_reader_start(&r, bpf_map__fd(skel->maps.xlb_monitor)))
+		return -1;
+	ret = measure_all();
+	bench_reader_stop(&r);
+	events_read = r.events;
+	return ret;
+}
+
+/* The monitor's events: put in the ring, lost (full), and read. */
+static void print_monitor(void)
+{
+	__u64 put, lost;
+
+	if (bench_monitor_counts(bpf_map__fd(skel->maps.xlb_monitor_cpu), &put,
+				 &lost))
+		return;
+	printf("  monitor: %llu events put in the ring, %llu lost (ring "
+	       "full), %llu read\n",
+	       (unsigned long long)put, (unsigned long long)lost,
+	       (unsigned long long)events_read);
 }
 
 static void print(void)
@@ -451,6 +519,7 @@ static void print(void)
 			       "port and were dropped)\n",
 			       not_fwd[i], RUNS * REPEAT_NEW);
 	}
+	print_monitor();
 }
 
 int main(int argc, char **argv)
@@ -472,7 +541,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_lb: setup: %s\n", strerror(errno));
 		return 1;
 	}
-	if (prepare() || measure_all()) {
+	if (prepare() || measure_reading()) {
 		fprintf(stderr, "bench_lb: a run failed\n");
 		return 1;
 	}

@@ -134,7 +134,7 @@ static inline int bench_put_ring(struct xlb *skel, __u32 id, __u32 first,
 
 	for (__u32 i = 0; i < XLB_RING_SIZE; i++) {
 		keys[i] = id * XLB_RING_SIZE + i;
-		vals[i] = first + i % n;
+		vals[i] = n ? first + i % n : XLB_NO_BACKEND;
 	}
 	if (bpf_map_update_batch(bpf_map__fd(skel->maps.xlb_ring), keys, vals,
 				 &count, NULL))

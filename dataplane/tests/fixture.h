@@ -9,6 +9,7 @@
 
 #include <errno.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "filter.h"
@@ -71,6 +72,42 @@ static inline struct filter_maps fixture_filter_maps(struct xlb *skel)
 		.conf = bpf_map__fd(skel->maps.xlb_filter_conf),
 		.bloom = bpf_map__fd(skel->maps.xlb_rule_bloom),
 	};
+}
+
+/* The entry program of a hook. */
+static inline struct bpf_program *fixture_prog(struct xlb *skel,
+					       enum xlb_hook hook)
+{
+	if (hook == XLB_HOOK_XDP)
+		return skel->progs.xlb_xdp;
+	return hook == XLB_HOOK_TC_INGRESS ? skel->progs.xlb_tc_ingress :
+					     skel->progs.xlb_tc_egress;
+}
+
+/*
+ * Run a frame of len bytes (at most 1024) once at a hook, XDP as
+ * received on ifindex; *verdict gets the program's return value.
+ * Returns 0 or -errno of the run.
+ */
+static inline int fixture_run(struct xlb *skel, enum xlb_hook hook,
+			      __u32 ifindex, const __u8 *frame, size_t len,
+			      int *verdict)
+{
+	struct xdp_md xctx = { .data_end = len, .ingress_ifindex = ifindex };
+	__u8 out[1024];
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame,
+		    .data_size_in = len, .data_out = out,
+		    .data_size_out = sizeof(out), .repeat = 1);
+	int err;
+
+	if (hook == XLB_HOOK_XDP) {
+		opts.ctx_in = &xctx;
+		opts.ctx_size_in = sizeof(xctx);
+	}
+	err = bpf_prog_test_run_opts(bpf_program__fd(fixture_prog(skel, hook)),
+				     &opts);
+	*verdict = opts.retval;
+	return err;
 }
 
 #endif /* XLB_TEST_FIXTURE_H */

@@ -32,38 +32,18 @@
 static struct xlb *skel;
 static struct filter flt;
 
-static struct bpf_program *prog_of(enum xlb_hook hook)
-{
-	if (hook == XLB_HOOK_XDP)
-		return skel->progs.xlb_xdp;
-	return hook == XLB_HOOK_TC_INGRESS ? skel->progs.xlb_tc_ingress :
-					     skel->progs.xlb_tc_egress;
-}
-
 /* Run a frame at a hook; true when it was dropped. */
 static bool dropped(enum xlb_hook hook, const __u8 *frame, size_t len)
 {
-	struct xdp_md xctx = { .data_end = len, .ingress_ifindex = LO_IFINDEX };
-	__u8 out[512];
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame,
-		    .data_size_in = len, .data_out = out,
-		    .data_size_out = sizeof(out), .repeat = 1);
-	int err;
+	int v, err = fixture_run(skel, hook, LO_IFINDEX, frame, len, &v);
 
-	if (hook == XLB_HOOK_XDP) {
-		opts.ctx_in = &xctx;
-		opts.ctx_size_in = sizeof(xctx);
-	}
-	err = bpf_prog_test_run_opts(bpf_program__fd(prog_of(hook)), &opts);
 	check(!err, "test run: %s", strerror(-err));
 	if (hook == XLB_HOOK_XDP) {
-		check(opts.retval == XDP_PASS || opts.retval == XDP_DROP,
-		      "xdp verdict %u", opts.retval);
-		return opts.retval == XDP_DROP;
+		check(v == XDP_PASS || v == XDP_DROP, "xdp verdict %d", v);
+		return v == XDP_DROP;
 	}
-	check(opts.retval == TC_ACT_OK || opts.retval == TC_ACT_SHOT,
-	      "tc verdict %u", opts.retval);
-	return opts.retval == TC_ACT_SHOT;
+	check(v == TC_ACT_OK || v == TC_ACT_SHOT, "tc verdict %d", v);
+	return v == TC_ACT_SHOT;
 }
 
 static __u64 reason(enum xlb_reason r)
