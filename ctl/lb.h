@@ -79,6 +79,7 @@ struct lb_vip {
 
 struct lb_neigh;
 struct health;
+struct lb_conns;
 
 struct lb {
 	struct lb_maps m;
@@ -92,6 +93,7 @@ struct lb {
 	bool hints_dirty; /* an snat address changed: write the hints */
 	struct lb_neigh *neigh; /* next-hop resolution, or NULL */
 	struct health *health; /* health checks, or NULL */
+	struct lb_conns *conns; /* the reaper and its tallies, or NULL */
 	__u32 gen; /* counts lb_commit() calls: backends may have changed */
 };
 

@@ -22,6 +22,7 @@
 #include "config.h"
 #include "health.h"
 #include "ifaces.h"
+#include "lb_conns.h"
 #include "lb_neigh.h"
 #include "loader.h"
 #include "log.h"
@@ -262,7 +263,10 @@ static int open_lb(struct xlbd *d, char *err, size_t errlen)
 		ret = lb_neigh_open(&d->lb, err, errlen);
 	if (!ret)
 		ret = health_open(&d->lb, err, errlen);
+	if (!ret)
+		ret = lb_conns_open(&d->lb, &d->dp.sizes, err, errlen);
 	if (ret) {
+		health_close(&d->lb);
 		lb_neigh_close(&d->lb);
 		lb_close(&d->lb);
 	}
@@ -271,6 +275,7 @@ static int open_lb(struct xlbd *d, char *err, size_t errlen)
 
 static void close_all(struct xlbd *d)
 {
+	lb_conns_close(&d->lb);
 	health_close(&d->lb);
 	lb_neigh_close(&d->lb);
 	lb_close(&d->lb);
@@ -350,9 +355,10 @@ static int serve(struct xlbd *d, int sfd)
 
 	while (!d->stop) {
 		/* The signals, the resolver's, the probes', the socket's;
-		 * no longer than until the next probe is due. */
-		int timeout = earlier(health_timeout(&d->lb),
-				      metrics_timeout(&d->metrics));
+		 * no longer than until the next probe or reaper step. */
+		int timeout = earlier(earlier(health_timeout(&d->lb),
+					      metrics_timeout(&d->metrics)),
+				      lb_conns_timeout(&d->lb));
 		struct pollfd *nfds = pfds + 1;
 		int nn = lb_neigh_pollfds(&d->lb, nfds, LB_NEIGH_POLLFDS);
 		struct pollfd *hfds = nfds + nn;
@@ -372,6 +378,7 @@ static int serve(struct xlbd *d, int sfd)
 		}
 		lb_neigh_process(&d->lb, nfds, nn);
 		health_process(&d->lb, hfds, nh);
+		lb_conns_process(&d->lb);
 		api_process(&d->api, afds, n);
 		metrics_process(&d->metrics, mfds, nm);
 		while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
