@@ -16,6 +16,7 @@
 
 #include "lb.h"
 #include "lb_int.h"
+#include "lb_conns.h"
 #include "lb_hints.h"
 #include "lb_neigh.h"
 #include "log.h"
@@ -292,7 +293,7 @@ int lb_vip_del(struct lb *lb, const struct xlb_vip_addr *v, char *err,
 {
 	char name[XLB_VIP_STRLEN];
 	struct xlb_vip_key key;
-	int vid = lb_vip_find(lb, v), ret = 0;
+	int vid = lb_vip_find(lb, v), ret = 0, e;
 
 	xlb_format_vip(v, name, sizeof(name));
 	if (vid < 0) {
@@ -310,14 +311,15 @@ int lb_vip_del(struct lb *lb, const struct xlb_vip_addr *v, char *err,
 	lb->n_vips--;
 	ret = lb_write_hints(lb);
 	for (__u32 id = 0; id < XLB_MAX_BACKENDS; id++) {
-		int e;
-
 		if (!lb->backends[id].in_use ||
 		    lb->backends[id].vip != (__u32)vid)
 			continue;
 		e = backend_finish(lb, id);
 		ret = ret ? ret : e;
 	}
+	/* No flow of it stays: a VIP given its id later starts clean. */
+	e = lb_flows_forget(lb, vid, true, NULL);
+	ret = ret ? ret : e;
 	/* The ring stays in the map, and its mirror for the next VIP. */
 	lb->vips[vid].pending = false;
 	lb->vips[vid].dirty = false;

@@ -120,7 +120,7 @@ int lb_backend_find(const struct lb *lb, __u32 vip,
  */
 int lb_vip_add(struct lb *lb, const struct xlb_vip_addr *v,
 	       enum xlb_lb_mode mode, __u32 *id, char *err, size_t errlen);
-/* Remove a VIP and its backends. */
+/* Remove a VIP, its backends and its flows (their NAT ports too). */
 int lb_vip_del(struct lb *lb, const struct xlb_vip_addr *v, char *err,
 	       size_t errlen);
 

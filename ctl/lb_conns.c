@@ -254,6 +254,22 @@ void lb_conns_restart(struct lb *lb)
 		lb->conns->table = LB_TABLES;
 }
 
+void lb_conns_clear(struct lb *lb, int vid)
+{
+	struct lb_conns *x = lb->conns;
+
+	if (!x)
+		return;
+	for (__u32 v = 0; v < XLB_MAX_VIPS; v++)
+		if (vid < 0 || v == (__u32)vid)
+			memset(&x->pub.vip[v], 0, sizeof(x->pub.vip[v]));
+	for (__u32 id = 0; id < XLB_MAX_BACKENDS; id++)
+		if (vid < 0 || lb->backends[id].vip == (__u32)vid)
+			memset(&x->pub.backend[id], 0,
+			       sizeof(x->pub.backend[id]));
+	lb_conns_restart(lb);
+}
+
 /* Rates are kept to this many decimals. */
 #define RATE_SCALE 1000.0
 

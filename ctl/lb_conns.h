@@ -7,7 +7,8 @@
  * data plane's own rules and clock, and deletes the dead ones), and
  * tallies what is alive per VIP, per backend and per table, published at
  * the end of each pass; it also samples the backends' new connections per
- * second.
+ * second. lb_flows.c walks whole tables at once: the flows of a deleted
+ * VIP.
  */
 #ifndef XLB_LB_CONNS_H
 #define XLB_LB_CONNS_H
@@ -122,6 +123,9 @@ int lb_conns_step(struct lb *lb, size_t budget);
 int lb_conns_pass(struct lb *lb);
 /* Forget the pass under way: the next step starts a new one. */
 void lb_conns_restart(struct lb *lb);
+/* Zero the published tallies of VIP vid (-1: every VIP) and its
+ * backends, whose flows were just deleted. */
+void lb_conns_clear(struct lb *lb, int vid);
 
 /* A walk of table t from its start. */
 struct lb_walk lb_walk_start(const struct lb_maps *m, enum xlb_reap_table t);
@@ -135,5 +139,24 @@ int lb_judge(const struct lb_maps *m, enum xlb_reap_table t, struct lb_chunk *c,
 	     bool reap);
 /* Is a flow in state (enum xlb_conn_state) closed: RST, or FIN both ways? */
 bool lb_conn_closed(__u32 state);
+
+/* lb_flows.c: whole-table walks. */
+
+/* What lb_flows_forget() deleted. */
+struct lb_flushed {
+	__u64 flows; /* entries of xlb_conns and xlb_syns */
+	__u64 nat_ports; /* entries of xlb_nat_rev */
+};
+
+/*
+ * Delete the flows of VIP vid (-1: every VIP) from xlb_conns and
+ * xlb_syns, write the VIP hints (a new VIP generation: the flow caches
+ * forget them), then delete the NAT ports they held. A port the xlb_reap
+ * program finds alive (its flow made again meanwhile, or taken less than
+ * a second ago) stays, unless the VIP is gone (`gone`: its key is already
+ * deleted), when every port of it goes. n (or NULL) gets the counts. 0 or
+ * -errno.
+ */
+int lb_flows_forget(struct lb *lb, int vid, bool gone, struct lb_flushed *n);
 
 #endif /* XLB_LB_CONNS_H */

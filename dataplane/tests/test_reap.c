@@ -1,13 +1,14 @@
-// modules: lb lb_ring lb_neigh netlink maglev lb_hints lb_conns loader config maps log util
+// modules: lb lb_ring lb_neigh netlink maglev lb_hints lb_conns lb_flows loader config maps log util
 // SPDX-License-Identifier: GPL-2.0
 /*
- * BPF tier: xlbd's reaper (lb_conns.c) against the real xlb_reap program
- * and maps. Entries are written into xlb_conns, xlb_syns and xlb_nat_rev
- * as the data plane would leave them, some expired by the default
- * timeouts; a pass must delete exactly the dead ones (NAT ports whose
- * owner is gone, not those in their grace), tally the live ones per VIP,
- * backend and table, and take bounded steps; the new-connection rate
- * follows xlb_backend_stats.
+ * BPF tier: xlbd's side of the connection tables (lb_conns.c,
+ * lb_flows.c) against the real xlb_reap program and maps. Entries are
+ * written into xlb_conns, xlb_syns and xlb_nat_rev as the data plane
+ * would leave them, some expired by the default timeouts; a pass must
+ * delete exactly the dead ones (NAT ports whose owner is gone, not those
+ * in their grace), tally the live ones per VIP, backend and table, and
+ * take bounded steps; deleting a VIP's flows must select by VIP; the
+ * new-connection rate follows xlb_backend_stats.
  */
 #include <errno.h>
 #include <sched.h>
@@ -307,6 +308,95 @@ out:
 	free(vals);
 }
 
+/* The flows written for the flush and deletion tests. */
+struct scene {
+	struct xlb_flow_key web, web_syn, web2, dns, dns_old;
+	struct xlb_nat_key p_web, p_web_syn, p_web2, p_dns, p_grace;
+};
+
+static void scene(struct scene *s)
+{
+	struct xlb_flow_key grace = flow(VIP_WEB, 30, 50000);
+	struct xlb_conn c;
+
+	empty_tables();
+	s->web = flow(VIP_WEB, 20, 41000);
+	s->web_syn = flow(VIP_WEB, 21, 41001);
+	s->web2 = flow(VIP_WEB, 22, 41002);
+	s->dns = flow(VIP_DNS, 20, 41000);
+	s->dns_old = flow(VIP_DNS, 23, 41003);
+	c = conn(VIP_WEB, B_WEB1, 0, 0, 34000);
+	put_conn(false, &s->web, &c);
+	s->p_web = put_port(B_WEB1, &s->web, VIP_WEB, 34000, 10 * NS_PER_S);
+	c = conn(VIP_WEB, B_WEB1, 0, 0, 34001);
+	put_conn(true, &s->web_syn, &c);
+	s->p_web_syn =
+		put_port(B_WEB1, &s->web_syn, VIP_WEB, 34001, 10 * NS_PER_S);
+	c = conn(VIP_WEB, B_WEB2, 0, XLB_CONN_FIN_IN, 34002);
+	put_conn(false, &s->web2, &c);
+	s->p_web2 = put_port(B_WEB2, &s->web2, VIP_WEB, 34002, 10 * NS_PER_S);
+	c = conn(VIP_DNS, B_DNS1, 0, 0, 34003);
+	put_conn(false, &s->dns, &c);
+	s->p_dns = put_port(B_DNS1, &s->dns, VIP_DNS, 34003, 10 * NS_PER_S);
+	c = conn(VIP_DNS, B_DNS1, 200 * NS_PER_S, 0, 34004);
+	put_conn(false, &s->dns_old, &c);
+	s->p_grace = put_port(B_WEB2, &grace, VIP_WEB, 34005, 0);
+}
+
+static void test_flush(void)
+{
+	struct lb_flushed n;
+	struct scene s;
+	int ret;
+
+	scene(&s);
+	ret = lb_flows_forget(&lb, VIP_WEB, false, &n);
+	check(!ret, "flush: %s", strerror(-ret));
+	check(!present(lb.m.conns, &s.web) && !present(lb.m.syns, &s.web_syn) &&
+		      !present(lb.m.conns, &s.web2),
+	      "the VIP's flows are gone");
+	check(!present(lb.m.nat_rev, &s.p_web) &&
+		      !present(lb.m.nat_rev, &s.p_web_syn) &&
+		      !present(lb.m.nat_rev, &s.p_web2),
+	      "and their ports");
+	check(present(lb.m.nat_rev, &s.p_grace),
+	      "a port in its grace stays while the VIP does");
+	check(present(lb.m.conns, &s.dns) && present(lb.m.conns, &s.dns_old) &&
+		      present(lb.m.nat_rev, &s.p_dns),
+	      "another VIP's flows and ports stay");
+	check(n.flows == 3 && n.nat_ports == 3,
+	      "flushed %llu flows, %llu ports", n.flows, n.nat_ports);
+	ret = lb_flows_forget(&lb, -1, false, &n);
+	check(!ret && n.flows == 2 && n.nat_ports == 1 && !entries(lb.m.conns),
+	      "flush of every VIP: %llu flows, %llu ports", n.flows,
+	      n.nat_ports);
+}
+
+/* lb_vip_del(): the flows and every port of the VIP go. */
+static void test_vip_del(void)
+{
+	char err[LB_ERRLEN];
+	struct scene s;
+	int ret;
+
+	scene(&s);
+	ret = lb_vip_del(&lb, &lb.vips[VIP_WEB].vip, err, sizeof(err));
+	check(!ret, "vip del: %s", err);
+	check(!present(lb.m.conns, &s.web) && !present(lb.m.syns, &s.web_syn),
+	      "the VIP's flows are gone");
+	check(!present(lb.m.nat_rev, &s.p_web) &&
+		      !present(lb.m.nat_rev, &s.p_grace),
+	      "every port of it, in its grace or not");
+	check(present(lb.m.conns, &s.dns) && present(lb.m.nat_rev, &s.p_dns),
+	      "another VIP's stay");
+	check(lb.conns->pub.vip[VIP_WEB].nat_ports == 0 &&
+		      lb.conns->pub.backend[B_WEB1].active == 0,
+	      "its tallies are zero");
+	vip(VIP_WEB, "198.18.0.10", 80, IPPROTO_TCP, XLB_MODE_NAT);
+	backend(B_WEB1, VIP_WEB, "198.18.1.2");
+	backend(B_WEB2, VIP_WEB, "198.18.1.3");
+}
+
 /* Write new_flows of backend id on CPU 0. */
 static int put_new_flows(__u32 id, __u64 n)
 {
@@ -378,6 +468,11 @@ static int setup(void)
 		.reap_buf = fd_of(skel->maps.xlb_reap_buf),
 		.reap = bpf_program__fd(skel->progs.xlb_reap),
 	};
+	lb.specs = bpf_map_create(BPF_MAP_TYPE_ARRAY, "test_specs",
+				  sizeof(__u32), sizeof(struct lb_spec),
+				  XLB_MAX_BACKENDS, NULL);
+	if (lb.specs < 0)
+		return -errno;
 	vip(VIP_WEB, "198.18.0.10", 80, IPPROTO_TCP, XLB_MODE_NAT);
 	vip(VIP_DNS, "198.18.0.11", 53, IPPROTO_UDP, XLB_MODE_NAT);
 	vip(VIP_DSR, "198.18.0.12", 80, IPPROTO_TCP, XLB_MODE_DSR);
@@ -395,6 +490,9 @@ int main(void)
 		  test_pass_judges },
 		{ "reap: bounded steps, tallies at the pass's end",
 		  test_steps_bounded },
+		{ "conns: the flows of one VIP, then of all", test_flush },
+		{ "conns: a deleted VIP leaves no flow and no port",
+		  test_vip_del },
 		{ "reap: new connections per second", test_rates },
 	};
 	int err, status;
