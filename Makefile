@@ -55,9 +55,9 @@ XLBD_MODS := xlbd config config_filter config_lb config_text lb_parse rule loade
 	maglev api_lb \
 	health health_check health_probe metrics metrics_parse metrics_text \
 	api_config config_dump notify $(COMMON)
-XLBCTL_MODS := xlbctl client show rates show_filter show_lb cmd_filter \
-	cmd_batch cmd_lb cmd_config config config_filter config_lb config_text \
-	lb_parse rule $(COMMON)
+XLBCTL_MODS := xlbctl client show rates show_filter show_lb show_conns \
+	cmd_filter cmd_batch cmd_lb cmd_config config config_filter config_lb \
+	config_text lb_parse rule $(COMMON)
 XLBD_OBJS := $(patsubst %,$(BUILD)/ctl/%.o,$(XLBD_MODS))
 XLBCTL_OBJS := $(patsubst %,$(BUILD)/ctl/%.o,$(XLBCTL_MODS))
 
@@ -145,7 +145,7 @@ $(VARIANT)/xlbd: $(filter-out $(BUILD)/ctl/loader.o,$(XLBD_OBJS)) $(VARIANT)/loa
 # object's output).
 .SECONDEXPANSION:
 MOD_NEEDS_config := config_filter config_text config_lb lb_parse rule
-MOD_NEEDS_show := show_filter show_lb
+MOD_NEEDS_show := show_filter show_lb show_conns
 MOD_NEEDS_cmd_lb := lb_parse rule
 test_modules = $(patsubst %,ctl/%.c,$(sort $(foreach m,$(shell \
 	sed -n '1s|^// modules: ||p' $(1)),$(m) $(MOD_NEEDS_$(m)))))

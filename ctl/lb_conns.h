@@ -7,14 +7,15 @@
  * data plane's own rules and clock, and deletes the dead ones), and
  * tallies what is alive per VIP, per backend and per table, published at
  * the end of each pass; it also samples the backends' new connections per
- * second. lb_flows.c walks whole tables at once: the flows of a deleted
- * VIP.
+ * second. lb_flows.c walks whole tables at once for the requests: conn
+ * list, conn flush, and the flows of a deleted VIP.
  */
 #ifndef XLB_LB_CONNS_H
 #define XLB_LB_CONNS_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <jansson.h>
 #include <linux/types.h>
 
 #include "lb_parse.h"
@@ -141,6 +142,19 @@ int lb_judge(const struct lb_maps *m, enum xlb_reap_table t, struct lb_chunk *c,
 bool lb_conn_closed(__u32 state);
 
 /* lb_flows.c: whole-table walks. */
+
+/* Which flows conn list shows, and how many at most. */
+struct lb_conn_filter {
+	int vid; /* -1: every VIP */
+	bool has_backend;
+	struct xlb_addr backend; /* in any VIP when vid is -1 */
+	__u32 count;
+};
+
+/* {"conns": [...], "matched": N}: the live flows that match, at most
+ * f->count of them. NULL with err set on failure. */
+json_t *lb_flows_list(struct lb *lb, const struct lb_conn_filter *f, char *err,
+		      size_t errlen);
 
 /* What lb_flows_forget() deleted. */
 struct lb_flushed {

@@ -1,18 +1,107 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Whole-table walks of the connection tables: the flows of a VIP (or of
- * every VIP) deleted with their NAT ports, when the VIP is. They read
- * the tables in chunks as the reaper does, but to the end at once, so
- * their cost grows with the tables (docs/lb.md says how much).
+ * Whole-table walks of the connection tables, for the control socket:
+ * conn list (the live flows, judged by the xlb_reap program without
+ * deleting anything), conn flush, and the flows of a deleted VIP. Each
+ * reads the tables in chunks as the reaper does, but to the end at once,
+ * so its cost grows with the tables (docs/lb.md says how much).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <bpf/bpf.h>
 
 #include "lb.h"
 #include "lb_conns.h"
+#include "log.h"
+
+#define NS_PER_MS 1000000ll
+#define MS_PER_S 1000.0
+
+/* The state of a live flow, as conn list names it. */
+static const char *flow_state(enum xlb_reap_table t,
+			      const struct xlb_flow_key *k,
+			      const struct xlb_conn *c)
+{
+	if (k->proto != IPPROTO_TCP)
+		return "udp";
+	if (t == XLB_REAP_SYNS)
+		return "syn";
+	if (lb_conn_closed(c->state))
+		return "closed";
+	if (c->state & XLB_CONN_FIN_IN)
+		return "fin_in";
+	if (c->state & XLB_CONN_FIN_OUT)
+		return "fin_out";
+	return "established";
+}
+
+/* Seconds from then to now, to the millisecond; 0 if then is later. */
+static double seconds(__u64 then, __u64 now)
+{
+	__s64 ms = ((__s64)(now - then)) / NS_PER_MS;
+
+	return ms > 0 ? ms / MS_PER_S : 0.0;
+}
+
+static void set_addr(json_t *o, const char *key, __u8 family,
+		     const __be32 *addr)
+{
+	struct xlb_addr a = { .family = family };
+	char text[XLB_VIP_STRLEN];
+
+	memcpy(a.addr, addr, sizeof(a.addr));
+	if (xlb_format_addr(&a, text, sizeof(text)) < 0)
+		snprintf(text, sizeof(text), "-");
+	json_object_set_new(o, key, json_string(text));
+}
+
+/* The VIP and backend a flow entry names, "-" when gone. */
+static void set_ends(struct lb *lb, json_t *o, const struct xlb_conn *c)
+{
+	char text[XLB_VIP_STRLEN] = "-";
+
+	if (c->vip < XLB_MAX_VIPS && lb->vips[c->vip].in_use)
+		xlb_format_vip(&lb->vips[c->vip].vip, text, sizeof(text));
+	json_object_set_new(o, "vip", json_string(text));
+	snprintf(text, sizeof(text), "-");
+	if (c->backend < XLB_MAX_BACKENDS && lb->backends[c->backend].in_use)
+		xlb_format_addr(&lb->backends[c->backend].addr, text,
+				sizeof(text));
+	json_object_set_new(o, "backend", json_string(text));
+	if (c->backend < XLB_MAX_BACKENDS && lb->backends[c->backend].in_use &&
+	    lb_backend_port(lb, c->backend))
+		json_object_set_new(
+			o, "backend_port",
+			json_integer(lb_backend_port(lb, c->backend)));
+}
+
+static json_t *flow_json(struct lb *lb, enum xlb_reap_table t,
+			 const struct xlb_flow_key *k, const struct xlb_conn *c,
+			 __u64 now)
+{
+	json_t *o = json_object();
+
+	set_addr(o, "client", k->family, k->src);
+	json_object_set_new(o, "client_port", json_integer(ntohs(k->sport)));
+	set_ends(lb, o, c);
+	json_object_set_new(o, "dport", json_integer(ntohs(k->dport)));
+	if (c->nat_port) {
+		set_addr(o, "nat_address", k->family, c->snat);
+		json_object_set_new(o, "nat_port",
+				    json_integer(ntohs(c->nat_port)));
+	}
+	json_object_set_new(o, "state", json_string(flow_state(t, k, c)));
+	json_object_set_new(o, "age_s", json_real(seconds(c->created_ns, now)));
+	json_object_set_new(o, "idle_s", json_real(seconds(c->seen_ns, now)));
+	json_object_set_new(o, "packets", json_integer((json_int_t)c->packets));
+	json_object_set_new(o, "table",
+			    json_string(t == XLB_REAP_SYNS ? "syns" : "conns"));
+	return o;
+}
 
 /* Keep, at the front of c, the entries of VIP vid (-1: any) whose
  * backend is one of want (NULL: any). */
@@ -47,6 +136,88 @@ static void keep_ports(struct lb_chunk *c, int vid)
 	c->n = n;
 }
 
+/* The next chunk of w, with only the entries of VIP vid (-1: any) and,
+ * for flows, of the backends in want (NULL: any). */
+static int read_kept(struct lb_walk *w, struct lb_chunk *c, int vid,
+		     const bool *want)
+{
+	int ret = lb_walk_read(w, c);
+
+	if (!ret && w->table == XLB_REAP_NAT)
+		keep_ports(c, vid);
+	else if (!ret)
+		keep_flows(c, vid, want);
+	return ret;
+}
+
+/* The backends a filter names. */
+static void wanted_backends(struct lb *lb, const struct lb_conn_filter *f,
+			    bool *want)
+{
+	for (__u32 id = 0; id < XLB_MAX_BACKENDS; id++) {
+		const struct lb_backend *b = &lb->backends[id];
+
+		want[id] = b->in_use && !xlb_addr_cmp(&b->addr, &f->backend) &&
+			   (f->vid < 0 || b->vip == (__u32)f->vid);
+	}
+}
+
+/* One table's live flows that match into list, counted in *matched. */
+static int list_table(struct lb *lb, enum xlb_reap_table t,
+		      const struct lb_conn_filter *f, const bool *want,
+		      struct lb_chunk *c, json_t *list, __u64 *matched)
+{
+	struct lb_walk w = lb_walk_start(&lb->m, t);
+	int ret = 0;
+
+	while (!ret && !w.done) {
+		ret = read_kept(&w, c, f->vid, want);
+		if (!ret)
+			ret = lb_judge(&lb->m, t, c, false);
+		for (__u32 i = 0; !ret && i < c->n; i++) {
+			if (c->result[i] != XLB_REAP_ALIVE)
+				continue;
+			(*matched)++;
+			if (json_array_size(list) < f->count)
+				json_array_append_new(
+					list,
+					flow_json(lb, t, &c->key[i].flow,
+						  &c->conn[i], c->now_ns));
+		}
+	}
+	return ret;
+}
+
+json_t *lb_flows_list(struct lb *lb, const struct lb_conn_filter *f, char *err,
+		      size_t errlen)
+{
+	struct lb_chunk *c = malloc(sizeof(*c));
+	bool *want = f->has_backend ? calloc(XLB_MAX_BACKENDS, 1) : NULL;
+	json_t *list = json_array();
+	__u64 matched = 0;
+	int ret = -ENOMEM;
+
+	if (c && (want || !f->has_backend) && list) {
+		if (want)
+			wanted_backends(lb, f, want);
+		ret = list_table(lb, XLB_REAP_CONNS, f, want, c, list,
+				 &matched);
+		if (!ret)
+			ret = list_table(lb, XLB_REAP_SYNS, f, want, c, list,
+					 &matched);
+	}
+	free(c);
+	free(want);
+	if (ret) {
+		snprintf(err, errlen, "reading the connection tables: %s",
+			 strerror(-ret));
+		json_decref(list);
+		return NULL;
+	}
+	return json_pack("{s:o, s:I}", "conns", list, "matched",
+			 (json_int_t)matched);
+}
+
 /* Delete keys[0..n) from fd; how many went (some may be gone already). */
 static __u64 delete_keys(int fd, const union lb_key *keys, __u32 n)
 {
@@ -74,11 +245,9 @@ static int forget_flows(struct lb *lb, enum xlb_reap_table t, int vid,
 	int ret = 0;
 
 	while (!ret && !w.done) {
-		ret = lb_walk_read(&w, c);
-		if (ret)
-			break;
-		keep_flows(c, vid, NULL);
-		*deleted += delete_keys(w.fd, c->key, c->n);
+		ret = read_kept(&w, c, vid, NULL);
+		if (!ret)
+			*deleted += delete_keys(w.fd, c->key, c->n);
 	}
 	return ret;
 }
@@ -104,11 +273,9 @@ static int forget_ports(struct lb *lb, int vid, bool gone, struct lb_chunk *c,
 	int ret = 0;
 
 	while (!ret && !w.done) {
-		ret = lb_walk_read(&w, c);
-		if (ret)
-			break;
-		keep_ports(c, vid);
-		ret = lb_judge(&lb->m, XLB_REAP_NAT, c, true);
+		ret = read_kept(&w, c, vid, NULL);
+		if (!ret)
+			ret = lb_judge(&lb->m, XLB_REAP_NAT, c, true);
 		for (__u32 i = 0; !ret && i < c->n; i++)
 			*deleted +=
 				c->result[i] == XLB_REAP_DELETED ||

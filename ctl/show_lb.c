@@ -79,9 +79,7 @@ static int backend_cells(json_t *b, char cells[][CELL_LEN], const char **why)
 		return show_malformed(why, "a backend's \"port\" is not "
 					   "1..65535");
 	else
-		snprintf(cells[1], CELL_LEN,
-			 strchr(addr, ':') ? "[%s]:%" PRIu64 : "%s:%" PRIu64,
-			 addr, port);
+		show_addr_port(cells[1], CELL_LEN, addr, port);
 	snprintf(cells[3], CELL_LEN, "%s", state);
 	snprintf(cells[4], CELL_LEN, "%s", mac ? mac : "-");
 	snprintf(cells[5], CELL_LEN, "%s", ifname ? ifname : "-");

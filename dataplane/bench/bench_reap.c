@@ -1,4 +1,4 @@
-// modules: lb lb_ring lb_neigh netlink maglev lb_hints lb_conns loader config maps log util
+// modules: lb lb_ring lb_neigh netlink maglev lb_hints lb_conns lb_flows loader config maps log util
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Reaper benchmark: what xlbd's background walk of the connection tables
@@ -12,7 +12,8 @@
  * xlbd's poll loop gives it (a step every LB_REAP_STEP_MS: the pass's
  * length, and the share of one CPU the steps take). Rows: every flow
  * alive; then half of them expired, which the pass deletes with their
- * ports; then the pass after that.
+ * ports; then conn list (every flow judged, 1000 listed) and conn flush
+ * of the VIP, the whole-table walks of the control socket.
  */
 #include <errno.h>
 #include <sched.h>
@@ -178,6 +179,39 @@ static int pass_row(const char *what, __u64 alive, __u64 dead)
 	return 0;
 }
 
+/* A whole-table walk of the control socket, timed. */
+static int walk_row(const char *what, bool flush)
+{
+	struct lb_conn_filter f = { .vid = 0, .count = 1000 };
+	__u64 t0 = now_ns(), c0 = cpu_ns(), n = 0;
+	struct lb_flushed done;
+	char err[256];
+	json_t *o;
+	int ret = 0;
+
+	if (flush) {
+		ret = lb_flows_forget(&lb, 0, false, &done);
+		n = done.flows + done.nat_ports;
+		if (!ret && n != 2 * FLOWS)
+			ret = -EPROTO;
+	} else {
+		o = lb_flows_list(&lb, &f, err, sizeof(err));
+		if (!o)
+			return -EIO;
+		n = json_integer_value(json_object_get(o, "matched"));
+		json_decref(o);
+		if (n != FLOWS)
+			ret = -EPROTO;
+	}
+	if (ret == -EPROTO)
+		fprintf(stderr, "bench_reap: %s: %llu, not %d\n", what, n,
+			(flush ? 2 : 1) * FLOWS);
+	else
+		printf("  %-28s %9llu %9s %6s %9.0f %9.0f\n", what, n, "", "",
+		       (now_ns() - t0) / NS_PER_MS, (cpu_ns() - c0) / NS_PER_MS);
+	return ret;
+}
+
 static int setup(struct xlb **skel)
 {
 	struct dp_sizes sizes;
@@ -251,6 +285,12 @@ int main(void)
 		ret = pass_row("pass, half expired", FLOWS, FLOWS);
 	if (!ret)
 		ret = pass_row("pass, after that", FLOWS, 0);
+	if (!ret)
+		ret = fill(0);
+	if (!ret)
+		ret = walk_row("conn list (matched)", false);
+	if (!ret)
+		ret = walk_row("conn flush (deleted)", true);
 	if (ret)
 		fprintf(stderr, "bench_reap: %s\n", strerror(-ret));
 	lb_conns_close(&lb);

@@ -7,8 +7,8 @@
  * would leave them, some expired by the default timeouts; a pass must
  * delete exactly the dead ones (NAT ports whose owner is gone, not those
  * in their grace), tally the live ones per VIP, backend and table, and
- * take bounded steps; deleting a VIP's flows must select by VIP; the
- * new-connection rate follows xlb_backend_stats.
+ * take bounded steps; conn list, flush and VIP deletion must select by
+ * VIP and backend; the new-connection rate follows xlb_backend_stats.
  */
 #include <errno.h>
 #include <sched.h>
@@ -308,7 +308,7 @@ out:
 	free(vals);
 }
 
-/* The flows written for the flush and deletion tests. */
+/* The flows written for the flush, list and deletion tests. */
 struct scene {
 	struct xlb_flow_key web, web_syn, web2, dns, dns_old;
 	struct xlb_nat_key p_web, p_web_syn, p_web2, p_dns, p_grace;
@@ -341,6 +341,80 @@ static void scene(struct scene *s)
 	c = conn(VIP_DNS, B_DNS1, 200 * NS_PER_S, 0, 34004);
 	put_conn(false, &s->dns_old, &c);
 	s->p_grace = put_port(B_WEB2, &grace, VIP_WEB, 34005, 0);
+}
+
+static json_t *list(int vid, const char *backend, __u32 count)
+{
+	struct lb_conn_filter f = { .vid = vid, .count = count };
+	char err[256];
+	json_t *o;
+
+	if (backend) {
+		f.has_backend = true;
+		addr_of(backend, &f.backend);
+	}
+	o = lb_flows_list(&lb, &f, err, sizeof(err));
+	check(o != NULL, "list: %s", err);
+	return o;
+}
+
+static __u64 matched(json_t *o)
+{
+	return json_integer_value(json_object_get(o, "matched"));
+}
+
+static void test_list(void)
+{
+	struct scene s;
+	json_t *o, *e;
+
+	scene(&s);
+	o = list(-1, NULL, 1000);
+	check(matched(o) == 4 &&
+		      json_array_size(json_object_get(o, "conns")) == 4,
+	      "every live flow, not the expired one: %llu", matched(o));
+	json_decref(o);
+	o = list(VIP_WEB, NULL, 2);
+	check(matched(o) == 3 &&
+		      json_array_size(json_object_get(o, "conns")) == 2,
+	      "one VIP, count 2: 2 of %llu", matched(o));
+	json_decref(o);
+	o = list(-1, "198.18.1.2", 1000);
+	check(matched(o) == 3, "backend 198.18.1.2 in any VIP: %llu",
+	      matched(o));
+	json_decref(o);
+	o = list(VIP_WEB, "198.18.1.3", 1000);
+	e = json_array_get(json_object_get(o, "conns"), 0);
+	check(matched(o) == 1, "backend 198.18.1.3 of web: %llu", matched(o));
+	check(!strcmp(json_string_value(json_object_get(e, "client")),
+		      "198.18.5.22") &&
+		      json_integer_value(json_object_get(e, "client_port")) ==
+			      41002 &&
+		      !strcmp(json_string_value(json_object_get(e, "vip")),
+			      "198.18.0.10:80/tcp") &&
+		      !strcmp(json_string_value(json_object_get(e, "backend")),
+			      "198.18.1.3") &&
+		      !strcmp(json_string_value(
+				      json_object_get(e, "nat_address")),
+			      lb_addr) &&
+		      json_integer_value(json_object_get(e, "nat_port")) ==
+			      34002 &&
+		      !strcmp(json_string_value(json_object_get(e, "state")),
+			      "fin_in") &&
+		      json_integer_value(json_object_get(e, "packets")) == 7 &&
+		      json_real_value(json_object_get(e, "age_s")) >= 1.0 &&
+		      json_real_value(json_object_get(e, "age_s")) < 5.0,
+	      "the flow's fields");
+	json_decref(o);
+	o = list(VIP_WEB, "198.18.1.2", 1000);
+	e = json_array_get(json_object_get(o, "conns"), 1);
+	check(matched(o) == 2 &&
+		      !strcmp(json_string_value(json_object_get(e, "state")),
+			      "syn") &&
+		      !strcmp(json_string_value(json_object_get(e, "table")),
+			      "syns"),
+	      "a SYN-only flow, listed after xlb_conns's");
+	json_decref(o);
 }
 
 static void test_flush(void)
@@ -490,7 +564,8 @@ int main(void)
 		  test_pass_judges },
 		{ "reap: bounded steps, tallies at the pass's end",
 		  test_steps_bounded },
-		{ "conns: the flows of one VIP, then of all", test_flush },
+		{ "conns: list by VIP and backend, count", test_list },
+		{ "conns: flush of one VIP, then of all", test_flush },
 		{ "conns: a deleted VIP leaves no flow and no port",
 		  test_vip_del },
 		{ "reap: new connections per second", test_rates },
