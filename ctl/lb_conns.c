@@ -364,3 +364,65 @@ void lb_conns_close(struct lb *lb)
 	free(lb->conns);
 	lb->conns = NULL;
 }
+
+/* Without the reaper attached: nothing counted. */
+static const struct lb_flow_counts no_counts;
+
+json_t *lb_conns_vip_json(struct lb *lb, __u32 vid)
+{
+	const struct lb_flow_counts *c = lb->conns ? &lb->conns->pub.vip[vid] :
+						     &no_counts;
+	struct xlb_snat_pool pool = {};
+	json_int_t n = 0;
+	json_t *o;
+
+	o = json_pack("{s:I, s:I}", "active", (json_int_t)c->active, "syn",
+		      (json_int_t)c->syn);
+	if (lb->vips[vid].mode != XLB_MODE_NAT)
+		return o;
+	for (__u32 id = 0; id < XLB_MAX_BACKENDS; id++)
+		n += lb->backends[id].in_use && !lb->backends[id].leaving &&
+		     lb->backends[id].vip == vid;
+	if (bpf_map_lookup_elem(lb->m.snat_pools, &vid, &pool) ||
+	    pool.count > XLB_SNAT_MAX)
+		pool.count = 0;
+	json_object_set_new(o, "nat_ports",
+			    json_integer((json_int_t)c->nat_ports));
+	json_object_set_new(o, "nat_ports_available",
+			    json_integer(n * (pool.count ? pool.count : 1) *
+					 XLB_NAT_PORT_COUNT));
+	return o;
+}
+
+json_t *lb_conns_backend_json(struct lb *lb, __u32 id, bool rate)
+{
+	const struct lb_conns *x = lb->conns;
+	const struct lb_flow_counts *c = x ? &x->pub.backend[id] : &no_counts;
+	json_t *o = json_pack("{s:I, s:I}", "active", (json_int_t)c->active,
+			      "syn", (json_int_t)c->syn);
+
+	if (lb->vips[lb->backends[id].vip].mode == XLB_MODE_NAT)
+		json_object_set_new(o, "nat_ports",
+				    json_integer((json_int_t)c->nat_ports));
+	if (rate)
+		json_object_set_new(o, "new_per_s",
+				    json_real(x ? x->new_per_s[id] : 0.0));
+	return o;
+}
+
+json_t *lb_conns_tables_json(struct lb *lb)
+{
+	static const char *const names[LB_TABLES] = { "conns", "syns",
+						      "nat_ports" };
+	const struct lb_conns *x = lb->conns;
+	json_t *o = json_object();
+
+	for (int t = 0; x && t < LB_TABLES; t++)
+		json_object_set_new(o, names[t],
+				    json_pack("{s:I, s:I, s:I}", "in_use",
+					      (json_int_t)x->pub.in_use[t],
+					      "size", (json_int_t)x->size[t],
+					      "reaped",
+					      (json_int_t)x->reaped[t]));
+	return o;
+}

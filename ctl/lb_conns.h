@@ -141,6 +141,11 @@ int lb_judge(const struct lb_maps *m, enum xlb_reap_table t, struct lb_chunk *c,
 /* Is a flow in state (enum xlb_conn_state) closed: RST, or FIN both ways? */
 bool lb_conn_closed(__u32 state);
 
+/* JSON of the published tallies. */
+json_t *lb_conns_vip_json(struct lb *lb, __u32 vid);
+json_t *lb_conns_backend_json(struct lb *lb, __u32 id, bool rate);
+json_t *lb_conns_tables_json(struct lb *lb);
+
 /* lb_flows.c: whole-table walks. */
 
 /* Which flows conn list shows, and how many at most. */

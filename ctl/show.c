@@ -368,6 +368,8 @@ static int render_stats(FILE *f, json_t *data, const char **why)
 	if (!ret)
 		ret = show_lb_stats(f, json_object_get(data, "vips"),
 				    json_object_get(data, "backends"), why);
+	if (!ret)
+		ret = show_tables(f, json_object_get(data, "tables"), why);
 	return ret;
 }
 

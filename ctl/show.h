@@ -133,13 +133,16 @@ int show_flushed(FILE *out, json_t *data, const char **why);
 void show_duration(char *buf, size_t len, double s);
 /* ADDR:PORT, or [ADDR]:PORT for IPv6. */
 void show_addr_port(char *buf, size_t len, const char *addr, uint64_t port);
+/* The stats' "tables" object: each table's entries in use, its size and
+ * the entries reaped (none: nothing). */
+int show_tables(FILE *f, json_t *tables, const char **why);
 
 /* The stats' "vips" and "backends" objects (none: nothing). */
 int show_lb_stats(FILE *f, json_t *vips, json_t *backends, const char **why);
 
 /* Room for a cell (a rule's match with two IPv6 prefixes fits). */
 #define SHOW_CELL_LEN 256
-#define SHOW_MAX_COLS 10
+#define SHOW_MAX_COLS 12
 
 typedef int (*show_cells_fn)(json_t *item, char cells[][SHOW_CELL_LEN],
 			     const char **why);

@@ -3,8 +3,8 @@
  * Output of xlbctl conn: the flows of conn list as a table (client, VIP,
  * backend, NAT address and port, state, age, idle, packets, table) with
  * a line saying how many matched when count cut the list short, and what
- * conn flush deleted. Durations are written for people (show_duration()),
- * the JSON keeps seconds.
+ * conn flush deleted; and the stats' table occupancy. Durations are
+ * written for people (show_duration()), the JSON keeps seconds.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -17,6 +17,10 @@
 #define S_PER_HOUR 3600
 /* Below this many seconds, a duration keeps a decimal. */
 #define DURATION_DECIMAL_BELOW 10.0
+
+/* The stats' table rows: name, in use, size, reaped. */
+#define TABLE_HEAD "%-18s %12s %12s %12s\n"
+#define TABLE_ROW "  %-16s %12" PRIu64 " %12" PRIu64 " %12" PRIu64 "\n"
 
 void show_duration(char *buf, size_t len, double s)
 {
@@ -155,4 +159,26 @@ static int render_flushed(FILE *f, json_t *data, const char **why)
 int show_flushed(FILE *out, json_t *data, const char **why)
 {
 	return show_render(out, render_flushed, data, why);
+}
+
+int show_tables(FILE *f, json_t *tables, const char **why)
+{
+	uint64_t in_use, size, reaped;
+	const char *name;
+	json_t *t;
+
+	if (!tables)
+		return 0;
+	if (!json_is_object(tables))
+		return show_malformed(why, "\"tables\" is not an object");
+	fprintf(f, TABLE_HEAD, "tables", "in use", "size", "reaped");
+	json_object_foreach(tables, name, t) {
+		if (show_get_u64(t, "in_use", &in_use) ||
+		    show_get_u64(t, "size", &size) ||
+		    show_get_u64(t, "reaped", &reaped))
+			return show_malformed(why, "a table has no \"in_use\", "
+						   "\"size\" or \"reaped\"");
+		fprintf(f, TABLE_ROW, name, in_use, size, reaped);
+	}
+	return 0;
 }

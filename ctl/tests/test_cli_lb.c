@@ -220,43 +220,74 @@ static void test_tables(void)
 	const char *vips =
 		"{\"vips\":[{\"vip\":\"198.18.0.10:80/tcp\",\"id\":0,"
 		"\"mode\":\"dsr\",\"in_ring\":2,\"backends\":[{},{},{}],"
+		"\"conns\":{\"active\":5,\"syn\":1},"
 		"\"packets\":42,\"bytes\":3282,\"new_flows\":6,"
-		"\"conn_hits\":36,\"conn_misses\":6}]}";
+		"\"conn_hits\":36,\"conn_misses\":6,\"nat_exhausted\":0},"
+		"{\"vip\":\"198.18.0.20:80/tcp\",\"id\":1,"
+		"\"mode\":\"nat\",\"in_ring\":2,\"backends\":[{},{}],"
+		"\"conns\":{\"active\":120,\"syn\":0,\"nat_ports\":121,"
+		"\"nat_ports_available\":56464},"
+		"\"packets\":42,\"bytes\":3282,\"new_flows\":6,"
+		"\"conn_hits\":36,\"conn_misses\":6,\"nat_exhausted\":17}]}";
 	const char *backends =
 		"{\"backends\":[{\"vip\":\"198.18.0.10:80/tcp\","
 		"\"address\":\"198.18.1.2\",\"id\":0,\"weight\":1,"
 		"\"state\":\"active\",\"mac\":\"7e:d2:67:e6:8a:39\","
-		"\"ifname\":\"veth-back\",\"packets\":21,\"bytes\":1641},"
+		"\"ifname\":\"veth-back\",\"conns\":{\"active\":3,"
+		"\"syn\":0,\"new_per_s\":2.5},\"packets\":21,\"bytes\":1641},"
 		"{\"vip\":\"198.18.0.10:80/tcp\",\"address\":\"198.18.1.4\","
 		"\"id\":2,\"weight\":0,\"state\":\"unresolved\","
 		"\"why\":\"no route to 198.18.1.4: Network is unreachable\","
-		"\"packets\":0,\"bytes\":0}]}";
+		"\"conns\":{\"active\":0,\"syn\":0,\"nat_ports\":0,"
+		"\"new_per_s\":1234.4},\"packets\":0,\"bytes\":0}]}";
 	int ret;
 	char *out = render(show_vips, vips, &ret);
 
 	check(ret == 0 &&
 		      !strcmp(out,
-			      "vip                 mode  backends  packets  "
-			      "bytes  new flows  hits  misses\n"
-			      "198.18.0.10:80/tcp  dsr        2/3       42   "
-			      "3282          6    36       6\n"),
+			      "vip                 mode  backends  flows  syn  "
+			      "nat ports  exhausted  packets  bytes  new flows  "
+			      "hits  misses\n"
+			      "198.18.0.10:80/tcp  dsr        2/3      5    1  "
+			      "        -          -       42   3282          6  "
+			      "  36       6\n"
+			      "198.18.0.20:80/tcp  nat        2/2    120    0  "
+			      "121/56464         17       42   3282          6  "
+			      "  36       6\n"),
 	      "vip list:\n%s", out);
 	free(out);
 	out = render(show_backends, backends, &ret);
 	check(ret == 0 &&
 		      !strcmp(out,
 			      "vip                 backend     weight  state  "
-			      "     mac                interface  packets  "
-			      "bytes\n"
+			      "     conns  new/s  nat ports  mac               "
+			      " interface  packets  bytes\n"
 			      "198.18.0.10:80/tcp  198.18.1.2       1  active "
-			      "     7e:d2:67:e6:8a:39  veth-back       21   "
-			      "1641\n"
+			      "         3    2.5          -  7e:d2:67:e6:8a:39 "
+			      " veth-back       21   1641\n"
 			      "198.18.0.10:80/tcp  198.18.1.4       0  "
-			      "unresolved  -                  -                "
-			      "0      0\n"
+			      "unresolved      0   1234          0  -         "
+			      "         -                0      0\n"
 			      "198.18.0.10:80/tcp 198.18.1.4: no route to "
 			      "198.18.1.4: Network is unreachable\n"),
 	      "backend list:\n%s", out);
+	free(out);
+	out = render(show_vips,
+		     "{\"vips\":[{\"vip\":\"198.18.0.20:80/tcp\",\"mode\":"
+		     "\"nat\",\"in_ring\":0,\"backends\":[],\"conns\":"
+		     "{\"active\":0,\"syn\":0,\"nat_ports\":1}}]}",
+		     &ret);
+	check(ret == -EPROTO && !strcmp(out, ""),
+	      "NAT ports without the available ones: %d '%s'", ret, out);
+	free(out);
+	out = render(show_backends,
+		     "{\"backends\":[{\"vip\":\"198.18.0.20:80/tcp\","
+		     "\"address\":\"198.18.1.2\",\"weight\":1,\"state\":"
+		     "\"active\",\"conns\":{\"active\":-1},\"packets\":0,"
+		     "\"bytes\":0}]}",
+		     &ret);
+	check(ret == -EPROTO && !strcmp(out, ""), "a negative count: %d '%s'",
+	      ret, out);
 	free(out);
 	/* NAT backends on ports of their own */
 	out = render(show_backends,
@@ -271,11 +302,14 @@ static void test_tables(void)
 	check(ret == 0 &&
 		      !strcmp(out,
 			      "vip                    backend                "
-			      "weight  state   mac  interface  packets  bytes\n"
+			      "weight  state   conns  new/s  nat ports  mac  "
+			      "interface  packets  bytes\n"
 			      "198.18.0.20:80/tcp     198.18.1.2:8080             "
-			      "1  active  -    -                0      0\n"
+			      "1  active      -      -          -  -    -       "
+			      "         0      0\n"
 			      "[2001:db8::20]:80/tcp  [2001:db8:1::2]:65535       "
-			      "1  active  -    -                0      0\n"),
+			      "1  active      -      -          -  -    -       "
+			      "         0      0\n"),
 	      "backend list with ports:\n%s", out);
 	free(out);
 	out = render(show_backends,

@@ -1,4 +1,4 @@
-// modules: show rates show_filter util
+// modules: show rates show_filter show_lb show_conns util
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of xlbctl's output modules: human units, counter rates, the
@@ -157,6 +157,38 @@ static void test_rates_render(void)
 	json_decref(rates);
 	json_decref(prev);
 	json_decref(cur);
+}
+
+/* The stats' table occupancy, after the load balancer's counters. */
+static void test_stats_tables(void)
+{
+	json_t *data = load(
+		"{\"time_ns\": 1, \"interfaces\": {},"
+		" \"tables\": {\"conns\": {\"in_use\": 3, \"size\": 1048576,"
+		"  \"reaped\": 12}, \"syns\": {\"in_use\": 0, \"size\": 65536,"
+		"  \"reaped\": 0}, \"nat_ports\": {\"in_use\": 3,"
+		"  \"size\": 1048576, \"reaped\": 5}}}");
+	const char *why = NULL;
+	char *text;
+	int ret;
+
+	text = capture(show_stats, data, &ret, &why);
+	check(ret == 0, "show_stats: %d (%s)", ret, why);
+	check_text(
+		text,
+		"no interfaces\n\n"
+		"tables                   in use         size       reaped\n"
+		"  conns                       3      1048576           12\n"
+		"  syns                        0        65536            0\n"
+		"  nat_ports                   3      1048576            5\n");
+	free(text);
+	json_object_set_new(json_object_get(json_object_get(data, "tables"),
+					    "syns"),
+			    "size", json_string("big"));
+	text = capture(show_stats, data, &ret, &why);
+	check(ret == -EPROTO, "a size not a number: %d", ret);
+	free(text);
+	json_decref(data);
 }
 
 static const char stats_small[] =
@@ -495,6 +527,7 @@ int main(void)
 	harness_run("rates_compute", test_rates_compute);
 	harness_run("rates_errors", test_rates_errors);
 	harness_run("rates_render", test_rates_render);
+	harness_run("stats_tables", test_stats_tables);
 	harness_run("stats_render", test_stats_render);
 	harness_run("stats_empty", test_stats_empty);
 	harness_run("stats_malformed", test_stats_malformed);
