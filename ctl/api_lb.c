@@ -361,7 +361,7 @@ static json_t *cmd_conn_flush(void *ctx, json_t *req, struct api_error *e)
 			 strerror(-ret));
 		return failed(ret, e);
 	}
-	log_info("lb: flushed %llu flows and %llu NAT ports%s",
+	log_info("lb: flushed %llu flows, freed %llu NAT ports%s",
 		 (unsigned long long)n.flows, (unsigned long long)n.nat_ports,
 		 f.vid < 0 ? "" : " of one VIP");
 	return json_pack("{s:I, s:I}", "flows", (json_int_t)n.flows,

@@ -161,20 +161,21 @@ struct lb_conn_filter {
 json_t *lb_flows_list(struct lb *lb, const struct lb_conn_filter *f, char *err,
 		      size_t errlen);
 
-/* What lb_flows_forget() deleted. */
+/* What lb_flows_forget() did. */
 struct lb_flushed {
-	__u64 flows; /* entries of xlb_conns and xlb_syns */
-	__u64 nat_ports; /* entries of xlb_nat_rev */
+	__u64 flows; /* entries deleted from xlb_conns and xlb_syns */
+	__u64 nat_ports; /* ports freed (xlb_nat_rev) */
 };
 
 /*
  * Delete the flows of VIP vid (-1: every VIP) from xlb_conns and
  * xlb_syns, write the VIP hints (a new VIP generation: the flow caches
- * forget them), then delete the NAT ports they held. A port the xlb_reap
- * program finds alive (its flow made again meanwhile, or taken less than
- * a second ago) stays, unless the VIP is gone (`gone`: its key is already
- * deleted), when every port of it goes. n (or NULL) gets the counts. 0 or
- * -errno.
+ * forget them), then count the NAT ports they held, free now (their
+ * owner is gone): the reaper deletes their records unless a flow comes
+ * back to its port first. A port the xlb_reap program finds alive (its
+ * flow made again meanwhile, or taken less than a second ago) stays.
+ * When the VIP is gone (`gone`: its key is already deleted), every port
+ * of it is deleted now. n (or NULL) gets the counts. 0 or -errno.
  */
 int lb_flows_forget(struct lb *lb, int vid, bool gone, struct lb_flushed *n);
 

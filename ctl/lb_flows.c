@@ -264,10 +264,18 @@ static bool forget_port(struct lb *lb, const struct xlb_nat_key *k,
 	return !bpf_map_delete_elem(lb->m.nat_rev, k);
 }
 
-/* The NAT ports of vid whose flows are gone (all of them, if the VIP
- * is): the program deletes the dead ones, with its tag protocol. */
+/*
+ * The NAT ports of vid whose flows are gone: counted as freed (the
+ * program judges them dead: any new flow may take them over). Their
+ * records stay for the reaper, so that an open connection whose next
+ * packet makes its flow again finds its port, and the backend's replies
+ * meanwhile are still translated (without the record, they would reach
+ * the LB's own stack, which answers them with a reset). When the VIP is
+ * gone, no flow of it comes back: every record goes now, the dead ones
+ * with the program's tag protocol.
+ */
 static int forget_ports(struct lb *lb, int vid, bool gone, struct lb_chunk *c,
-			__u64 *deleted)
+			__u64 *freed)
 {
 	struct lb_walk w = lb_walk_start(&lb->m, XLB_REAP_NAT);
 	int ret = 0;
@@ -275,12 +283,12 @@ static int forget_ports(struct lb *lb, int vid, bool gone, struct lb_chunk *c,
 	while (!ret && !w.done) {
 		ret = read_kept(&w, c, vid, NULL);
 		if (!ret)
-			ret = lb_judge(&lb->m, XLB_REAP_NAT, c, true);
+			ret = lb_judge(&lb->m, XLB_REAP_NAT, c, gone);
 		for (__u32 i = 0; !ret && i < c->n; i++)
-			*deleted +=
-				c->result[i] == XLB_REAP_DELETED ||
-				(gone && c->result[i] == XLB_REAP_ALIVE &&
-				 forget_port(lb, &c->key[i].nat, &c->nat[i]));
+			*freed += c->result[i] == XLB_REAP_DEAD ||
+				  c->result[i] == XLB_REAP_DELETED ||
+				  (gone && c->result[i] == XLB_REAP_ALIVE &&
+				   forget_port(lb, &c->key[i].nat, &c->nat[i]));
 	}
 	return ret;
 }
@@ -296,7 +304,7 @@ int lb_flows_forget(struct lb *lb, int vid, bool gone, struct lb_flushed *n)
 	ret = forget_flows(lb, XLB_REAP_CONNS, vid, c, &done.flows);
 	e = forget_flows(lb, XLB_REAP_SYNS, vid, c, &done.flows);
 	ret = ret ? ret : e;
-	/* The flow caches forget them too, before their ports go. */
+	/* The flow caches forget them too, before their ports are judged. */
 	e = lb_write_hints(lb);
 	ret = ret ? ret : e;
 	e = forget_ports(lb, vid, gone, c, &done.nat_ports);

@@ -125,7 +125,7 @@ int show_backends(FILE *out, json_t *data, const char **why);
 /*
  * conn list's data {"conns": [...], "matched": N}: one row per flow, then
  * how many matched when not all are shown; conn flush's data {"flows": N,
- * "nat_ports": N}: "flushed N flows and N NAT ports" (show_conns.c).
+ * "nat_ports": N}: "flushed N flows, freed N NAT ports" (show_conns.c).
  */
 int show_conns(FILE *out, json_t *data, const char **why);
 int show_flushed(FILE *out, json_t *data, const char **why);

@@ -150,7 +150,7 @@ static int render_flushed(FILE *f, json_t *data, const char **why)
 	    show_get_u64(data, "nat_ports", &ports))
 		return show_malformed(why, "no \"flows\" or \"nat_ports\" "
 					   "count in the reply");
-	fprintf(f, "flushed %" PRIu64 " %s and %" PRIu64 " NAT %s\n", flows,
+	fprintf(f, "flushed %" PRIu64 " %s, freed %" PRIu64 " NAT %s\n", flows,
 		show_plural(flows, "flow", "flows"), ports,
 		show_plural(ports, "port", "ports"));
 	return 0;

@@ -375,7 +375,7 @@ static void test_conn_tables(void)
 	check(ret == -EPROTO && !strcmp(out, ""), "age not a number: %d", ret);
 	free(out);
 	out = render(show_flushed, "{\"flows\":1,\"nat_ports\":0}", &ret);
-	check(ret == 0 && !strcmp(out, "flushed 1 flow and 0 NAT ports\n"),
+	check(ret == 0 && !strcmp(out, "flushed 1 flow, freed 0 NAT ports\n"),
 	      "flush: '%s'", out);
 	free(out);
 	out = render(show_flushed, "{\"flows\":3}", &ret);

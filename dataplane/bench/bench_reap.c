@@ -13,7 +13,8 @@
  * length, and the share of one CPU the steps take). Rows: every flow
  * alive; then half of them expired, which the pass deletes with their
  * ports; then conn list (every flow judged, 1000 listed) and conn flush
- * of the VIP, the whole-table walks of the control socket.
+ * of the VIP (the flows deleted, their ports judged and freed), the
+ * whole-table walks of the control socket.
  */
 #include <errno.h>
 #include <sched.h>
@@ -290,7 +291,7 @@ int main(void)
 	if (!ret)
 		ret = walk_row("conn list (matched)", false);
 	if (!ret)
-		ret = walk_row("conn flush (deleted)", true);
+		ret = walk_row("conn flush (flows + ports)", true);
 	if (ret)
 		fprintf(stderr, "bench_reap: %s\n", strerror(-ret));
 	lb_conns_close(&lb);
