@@ -53,12 +53,13 @@ COMMON   := log util
 XLBD_MODS := xlbd config config_filter config_lb config_lbgroup config_text \
 	lb_parse rule loader maps netlink api api_filter \
 	ifaces stats filter filter_check filter_lists filter_state keytab \
-	lb lb_ring lb_snat lb_state lb_json lb_neigh lb_hints maglev api_lb \
+	lb lb_ring lb_snat lb_state lb_json lb_neigh lb_hints lb_conns lb_flows \
+	maglev api_lb \
 	health health_check health_probe metrics metrics_parse metrics_text \
 	api_config config_dump notify monitor monitor_event $(COMMON)
-XLBCTL_MODS := xlbctl client show rates show_filter show_lb cmd_filter \
-	cmd_batch cmd_lb cmd_config cmd_monitor monitor_text config config_filter \
-	config_lb config_lbgroup config_text lb_parse rule $(COMMON)
+XLBCTL_MODS := xlbctl client show rates show_filter show_lb show_conns \
+	cmd_filter cmd_batch cmd_lb cmd_config cmd_monitor monitor_text config \
+	config_filter config_lb config_lbgroup config_text lb_parse rule $(COMMON)
 XLBD_OBJS := $(patsubst %,$(BUILD)/ctl/%.o,$(XLBD_MODS))
 XLBCTL_OBJS := $(patsubst %,$(BUILD)/ctl/%.o,$(XLBCTL_MODS))
 
@@ -158,7 +159,7 @@ $(VARIANT)/xlbd: $(filter-out $(BUILD)/ctl/loader.o,$(XLBD_OBJS)) $(VARIANT)/loa
 .SECONDEXPANSION:
 MOD_NEEDS_config := config_filter config_text config_lb config_lbgroup lb_parse \
 	rule
-MOD_NEEDS_show := show_filter show_lb
+MOD_NEEDS_show := show_filter show_lb show_conns
 MOD_NEEDS_cmd_lb := lb_parse rule
 test_modules = $(patsubst %,ctl/%.c,$(sort $(foreach m,$(shell \
 	sed -n '1s|^// modules: ||p' $(1)),$(m) $(MOD_NEEDS_$(m)))))

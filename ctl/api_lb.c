@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Control socket requests of the load balancer: vip_add, vip_del,
- * vip_list, backend_add, backend_set, backend_del and backend_list. VIPs
+ * vip_list, backend_add, backend_set, backend_del, backend_list,
+ * conn_list and conn_flush. VIPs
  * and addresses come in their text forms and are parsed with lb_parse.c,
  * as in the config file and xlbctl, so every path gives the same errors.
  * Each change is applied whole (ring included) before the reply.
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "lb.h"
+#include "lb_conns.h"
 #include "log.h"
 #include "util.h"
 #include "xlbd.h"
@@ -31,6 +33,7 @@ struct lb_req {
 static const char *const vip_keys[] = { "cmd", "vip", "mode" };
 static const char *const backend_keys[] = { "cmd", "vip", "address", "weight",
 					    "port" };
+static const char *const conn_keys[] = { "cmd", "vip", "backend", "count" };
 
 static int known_keys(json_t *o, const char *const *known, size_t n, char *err,
 		      size_t errlen)
@@ -269,11 +272,118 @@ static json_t *cmd_backend_list(void *ctx, json_t *req, struct api_error *e)
 	return lb_backends_json(&d->lb, r.has_vip ? &r.vip : NULL);
 }
 
+/* conn_list's and conn_flush's "vip", "backend" and "count", into f. */
+static int conn_filter(struct xlbd *d, json_t *req, struct lb_conn_filter *f,
+		       char *err, size_t errlen)
+{
+	json_t *count = json_object_get(req, "count");
+	const char *vip, *addr;
+	struct xlb_vip_addr v;
+	char name[XLB_VIP_STRLEN];
+	int ret = 0;
+
+	*f = (struct lb_conn_filter){ .vid = -1,
+				      .count = XLB_CONN_LIST_DEFAULT };
+	vip = string_of(req, "vip", false, &ret, err, errlen);
+	addr = string_of(req, "backend", false, &ret, err, errlen);
+	if (!ret && vip)
+		ret = xlb_parse_vip(vip, &v, err, errlen);
+	if (!ret && vip) {
+		f->vid = lb_vip_find(&d->lb, &v);
+		xlb_format_vip(&v, name, sizeof(name));
+		if (f->vid < 0)
+			ret = errf(err, errlen, "no VIP %s", name);
+	}
+	if (!ret && addr) {
+		f->has_backend = true;
+		ret = xlb_parse_addr(addr, &f->backend, err, errlen);
+	}
+	if (!ret && count &&
+	    (!json_is_integer(count) || json_integer_value(count) < 1 ||
+	     json_integer_value(count) > XLB_CONN_LIST_MAX))
+		ret = errf(err, errlen, "count: must be 1..%d",
+			   XLB_CONN_LIST_MAX);
+	if (!ret && count)
+		f->count = json_integer_value(count);
+	return ret;
+}
+
+/* A backend filter names a backend: of the VIP, or of some VIP. */
+static int conn_backend_known(struct xlbd *d, const struct lb_conn_filter *f,
+			      char *err, size_t errlen)
+{
+	char a[XLB_VIP_STRLEN], v[XLB_VIP_STRLEN];
+
+	if (!f->has_backend)
+		return 0;
+	for (__u32 id = 0; id < XLB_MAX_BACKENDS; id++) {
+		const struct lb_backend *b = &d->lb.backends[id];
+
+		if (b->in_use && !b->leaving &&
+		    !xlb_addr_cmp(&b->addr, &f->backend) &&
+		    (f->vid < 0 || b->vip == (__u32)f->vid))
+			return 0;
+	}
+	xlb_format_addr(&f->backend, a, sizeof(a));
+	if (f->vid < 0)
+		return errf(err, errlen, "no VIP has backend %s", a);
+	xlb_format_vip(&d->lb.vips[f->vid].vip, v, sizeof(v));
+	errf(err, errlen, "VIP %s has no backend %s", v, a);
+	return -ENOENT;
+}
+
+static json_t *cmd_conn_list(void *ctx, json_t *req, struct api_error *e)
+{
+	struct xlbd *d = ctx;
+	struct lb_conn_filter f;
+	json_t *out;
+	int ret;
+
+	ret = known_keys(req, conn_keys, ARRAY_SIZE(conn_keys), e->msg,
+			 sizeof(e->msg));
+	if (!ret)
+		ret = conn_filter(d, req, &f, e->msg, sizeof(e->msg));
+	if (!ret)
+		ret = conn_backend_known(d, &f, e->msg, sizeof(e->msg));
+	if (ret)
+		return failed(ret, e);
+	out = lb_flows_list(&d->lb, &f, e->msg, sizeof(e->msg));
+	if (!out)
+		e->code = API_FAILED;
+	return out;
+}
+
+static json_t *cmd_conn_flush(void *ctx, json_t *req, struct api_error *e)
+{
+	struct xlbd *d = ctx;
+	struct lb_conn_filter f;
+	struct lb_flushed n;
+	int ret;
+
+	ret = known_keys(req, vip_keys, 2, e->msg, sizeof(e->msg));
+	if (!ret)
+		ret = conn_filter(d, req, &f, e->msg, sizeof(e->msg));
+	if (ret)
+		return failed(ret, e);
+	ret = lb_flows_forget(&d->lb, f.vid, false, &n);
+	if (ret) {
+		snprintf(e->msg, sizeof(e->msg), "flushing the flows: %s",
+			 strerror(-ret));
+		return failed(ret, e);
+	}
+	log_info("lb: flushed %llu flows, freed %llu NAT ports%s",
+		 (unsigned long long)n.flows, (unsigned long long)n.nat_ports,
+		 f.vid < 0 ? "" : " of one VIP");
+	return json_pack("{s:I, s:I}", "flows", (json_int_t)n.flows,
+			 "nat_ports", (json_int_t)n.nat_ports);
+}
+
 const struct api_cmd lb_cmds[] = {
 	{ "vip_add", cmd_vip_add },	      { "vip_del", cmd_vip_del },
 	{ "vip_list", cmd_vip_list },	      { "backend_add", cmd_backend },
 	{ "backend_set", cmd_backend },	      { "backend_del", cmd_backend },
-	{ "backend_list", cmd_backend_list },
+	{ "backend_list", cmd_backend_list }, { "conn_list", cmd_conn_list },
+	{ "conn_flush", cmd_conn_flush },
 };
 
 const size_t lb_n_cmds = ARRAY_SIZE(lb_cmds);

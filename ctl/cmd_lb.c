@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xlbctl vip and backend: a table of objects and their {name, fn} verbs,
+ * xlbctl vip, backend and conn: a table of objects and their {name, fn}
+ * verbs,
  * each verb a pure parser of its words (a VIP and an address in the
  * order the grammar gives them, then keyword-led options) that builds
  * the daemon's request with VIPs and addresses in canonical text form;
@@ -54,25 +55,33 @@ static int vip_word(struct parse *p, int *i, struct xlb_vip_addr *v)
 	return client_json_set(p->req, "vip", json_string(text));
 }
 
-/* The backend address at argv[*i], of the VIP's family. */
-static int addr_word(struct parse *p, int *i, const struct xlb_vip_addr *v)
+/* A backend address, of the VIP's family (v NULL: any), into the
+ * request as key. */
+static int addr_value(struct parse *p, const char *word,
+		      const struct xlb_vip_addr *v, const char *key)
 {
 	char text[XLB_VIP_STRLEN], vip[XLB_VIP_STRLEN];
 	struct xlb_addr a;
 
-	if (*i >= p->argc)
-		return errf(p->err, p->errlen, "missing backend address");
-	if (xlb_parse_addr(p->argv[(*i)++], &a, p->err, p->errlen))
+	if (xlb_parse_addr(word, &a, p->err, p->errlen))
 		return -EINVAL;
 	xlb_format_addr(&a, text, sizeof(text));
-	if (a.family != v->addr.family) {
+	if (v && a.family != v->addr.family) {
 		xlb_format_vip(v, vip, sizeof(vip));
 		return errf(p->err, p->errlen, "backend %s is %s, VIP %s is %s",
 			    text, a.family == XLB_FAMILY_V4 ? "IPv4" : "IPv6",
 			    vip,
 			    v->addr.family == XLB_FAMILY_V4 ? "IPv4" : "IPv6");
 	}
-	return client_json_set(p->req, "address", json_string(text));
+	return client_json_set(p->req, key, json_string(text));
+}
+
+/* The backend address at argv[*i], of the VIP's family. */
+static int addr_word(struct parse *p, int *i, const struct xlb_vip_addr *v)
+{
+	if (*i >= p->argc)
+		return errf(p->err, p->errlen, "missing backend address");
+	return addr_value(p, p->argv[(*i)++], v, "address");
 }
 
 /* "KEY VALUE" at argv[*i] (KEY already matched); the value. */
@@ -197,7 +206,8 @@ static int backend_del(struct parse *p)
 	return ret ? ret : no_more(p, i);
 }
 
-static int backend_list(struct parse *p)
+/* backend list [VIP], conn flush [VIP]: a VIP or nothing. */
+static int vip_or_none(struct parse *p)
 {
 	struct xlb_vip_addr v;
 	int i = 0;
@@ -205,6 +215,44 @@ static int backend_list(struct parse *p)
 	if (p->argc == 0)
 		return 0;
 	return vip_word(p, &i, &v) ? -EINVAL : no_more(p, i);
+}
+
+/* conn list [VIP] [backend ADDR] [count N] */
+static int conn_list(struct parse *p)
+{
+	bool has_vip = false, has_backend = false, has_count = false;
+	struct xlb_vip_addr v;
+	const char *w;
+	uint64_t n;
+	int i = 0, ret = 0;
+
+	if (p->argc > 0 && strcmp(p->argv[0], "backend") &&
+	    strcmp(p->argv[0], "count")) {
+		ret = vip_word(p, &i, &v);
+		has_vip = true;
+	}
+	while (!ret && i < p->argc) {
+		if (!strcmp(p->argv[i], "backend")) {
+			w = value_of(p, &i, &has_backend);
+			ret = w ? addr_value(p, w, has_vip ? &v : NULL,
+					     "backend") :
+				  -EINVAL;
+		} else if (!strcmp(p->argv[i], "count")) {
+			w = value_of(p, &i, &has_count);
+			if (!w)
+				return -EINVAL;
+			if (parse_u64(w, 1, XLB_CONN_LIST_MAX, &n))
+				return errf(p->err, p->errlen,
+					    "count '%s' is not a whole number "
+					    "from 1 to %d",
+					    w, XLB_CONN_LIST_MAX);
+			ret = client_json_set(p->req, "count", json_integer(n));
+		} else {
+			return errf(p->err, p->errlen, "unknown argument '%s'",
+				    p->argv[i]);
+		}
+	}
+	return ret;
 }
 
 static const struct verb vip_verbs[] = {
@@ -217,13 +265,19 @@ static const struct verb backend_verbs[] = {
 	{ "add", backend_add, "backend_add", LB_OUT_NONE },
 	{ "set", backend_set, "backend_set", LB_OUT_NONE },
 	{ "del", backend_del, "backend_del", LB_OUT_NONE },
-	{ "list", backend_list, "backend_list", LB_OUT_BACKENDS },
+	{ "list", vip_or_none, "backend_list", LB_OUT_BACKENDS },
+};
+
+static const struct verb conn_verbs[] = {
+	{ "list", conn_list, "conn_list", LB_OUT_CONNS },
+	{ "flush", vip_or_none, "conn_flush", LB_OUT_FLUSHED },
 };
 
 static const struct object objects[] = {
 	{ "vip", vip_verbs, ARRAY_SIZE(vip_verbs), "add, del, list" },
 	{ "backend", backend_verbs, ARRAY_SIZE(backend_verbs),
 	  "add, set, del, list" },
+	{ "conn", conn_verbs, ARRAY_SIZE(conn_verbs), "list, flush" },
 };
 
 int lb_parse(const char *object, int argc, char **argv, struct lb_cmd *cmd,
@@ -271,6 +325,8 @@ static const show_fn lb_show[] = {
 	[LB_OUT_NONE] = NULL,
 	[LB_OUT_VIPS] = show_vips,
 	[LB_OUT_BACKENDS] = show_backends,
+	[LB_OUT_CONNS] = show_conns,
+	[LB_OUT_FLUSHED] = show_flushed,
 };
 
 int lb_run(const char *socket, bool json, const char *object, int argc,

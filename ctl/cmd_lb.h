@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * xlbctl's load balancer commands (vip, backend): parsed into the
+ * xlbctl's load balancer commands (vip, backend, conn): parsed into the
  * daemon's JSON requests with the typed parsers of lb_parse.h, so every
  * usage error is found and worded before xlbd is asked. lb_parse() is
  * pure (words in, a request or a message out), so the unit tests drive
@@ -21,6 +21,8 @@ enum lb_out {
 	LB_OUT_NONE = 0, /* add, set, del */
 	LB_OUT_VIPS, /* vip list */
 	LB_OUT_BACKENDS, /* backend list */
+	LB_OUT_CONNS, /* conn list */
+	LB_OUT_FLUSHED, /* conn flush */
 };
 
 struct lb_cmd {
@@ -30,7 +32,7 @@ struct lb_cmd {
 };
 
 /*
- * object is vip or backend; argv[0] its verb, then the arguments.
+ * object is vip, backend or conn; argv[0] its verb, then the arguments.
  * Returns 0 with cmd filled (cmd->req a new reference), -EINVAL with the
  * reason in err (without cmd->what, which the caller puts in front), or
  * -ENOMEM.
@@ -39,7 +41,7 @@ int lb_parse(const char *object, int argc, char **argv, struct lb_cmd *cmd,
 	     char *err, size_t errlen);
 
 /*
- * xlbctl vip|backend VERB ...: parse, ask xlbd at socket, print (JSON
+ * xlbctl vip|backend|conn VERB ...: parse, ask xlbd at socket, print (JSON
  * with json). Returns 0 or -errno (-EINVAL for a usage error), every
  * error reported once.
  */

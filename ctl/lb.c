@@ -16,6 +16,7 @@
 
 #include "lb.h"
 #include "lb_int.h"
+#include "lb_conns.h"
 #include "lb_hints.h"
 #include "lb_neigh.h"
 #include "log.h"
@@ -332,6 +333,9 @@ int lb_vip_del(struct lb *lb, const struct xlb_vip_addr *v, char *err,
 		e = backend_finish(lb, id);
 		ret = ret ? ret : e;
 	}
+	/* No flow of it stays: a VIP given its id later starts clean. */
+	e = lb_flows_forget(lb, vid, true, NULL);
+	ret = ret ? ret : e;
 	/* The ring stays in the map, and its mirror for the next VIP. */
 	lb->vips[vid].pending = false;
 	lb->vips[vid].dirty = false;

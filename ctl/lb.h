@@ -86,6 +86,7 @@ struct lb_vip {
 
 struct lb_neigh;
 struct health;
+struct lb_conns;
 
 struct lb {
 	struct lb_maps m;
@@ -99,6 +100,7 @@ struct lb {
 	bool hints_dirty; /* an snat address changed: write the hints */
 	struct lb_neigh *neigh; /* next-hop resolution, or NULL */
 	struct health *health; /* health checks, or NULL */
+	struct lb_conns *conns; /* the reaper and its tallies, or NULL */
 	__u32 gen; /* counts lb_commit() calls: backends may have changed */
 	struct xlb_lb_conf timeouts; /* what xlb_lb_conf holds */
 };
@@ -132,7 +134,7 @@ int lb_vip_add(struct lb *lb, const struct xlb_vip_addr *v,
  * for a new VIP, and the VIP hints around it. A VIP starts without one.
  */
 int lb_vip_set_snat(struct lb *lb, __u32 vid, const struct xlb_snat_pool *pool);
-/* Remove a VIP and its backends. */
+/* Remove a VIP, its backends and its flows (their NAT ports too). */
 int lb_vip_del(struct lb *lb, const struct xlb_vip_addr *v, char *err,
 	       size_t errlen);
 

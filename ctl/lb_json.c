@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The load balancer as JSON: the vip_list and backend_list replies and
- * the stats' "vips" and "backends" objects, with the per-CPU counters of
- * xlb_vip_stats and xlb_backend_stats summed, and each backend's health
- * (health.c). VIPs and addresses are in the text forms xlbctl takes, so a
- * listing can be typed back.
+ * the stats' "vips", "backends" and "tables" objects, with the per-CPU
+ * counters of xlb_vip_stats and xlb_backend_stats summed, each backend's
+ * health (health.c), and the flows the reaper counted (lb_conns.c). VIPs
+ * and addresses are in the text forms xlbctl takes, so a listing can be
+ * typed back.
  */
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #include "health.h"
 #include "lb.h"
+#include "lb_conns.h"
 #include "maps.h"
 
 /* A backend's state, worst first. */
@@ -30,12 +32,13 @@ static json_t *vip_counters(struct lb *lb, __u32 id)
 
 	if (maps_percpu_sum(lb->m.vip_stats, id, &s, sizeof(s)))
 		memset(&s, 0, sizeof(s));
-	return json_pack("{s:I, s:I, s:I, s:I, s:I}", "packets",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "packets",
 			 (json_int_t)s.fwd.packets, "bytes",
 			 (json_int_t)s.fwd.bytes, "new_flows",
 			 (json_int_t)s.new_flows, "conn_hits",
 			 (json_int_t)s.conn_hits, "conn_misses",
-			 (json_int_t)s.conn_misses);
+			 (json_int_t)s.conn_misses, "nat_exhausted",
+			 (json_int_t)s.nat_exhausted);
 }
 
 static json_t *backend_counters(struct lb *lb, __u32 id)
@@ -96,6 +99,7 @@ static json_t *backend_json(struct lb *lb, __u32 id, bool with_vip)
 		json_object_set_new(o, "why", json_string(b->why));
 	}
 	json_object_set_new(o, "health", health_json(lb, id));
+	json_object_set_new(o, "conns", lb_conns_backend_json(lb, id, true));
 	return merged(o, backend_counters(lb, id));
 }
 
@@ -137,9 +141,10 @@ json_t *lb_vips_json(struct lb *lb)
 					      backend_json(lb, id, false));
 		}
 		xlb_format_vip(&lv->vip, v, sizeof(v));
-		o = json_pack("{s:s, s:i, s:s, s:i, s:o}", "vip", v, "id",
+		o = json_pack("{s:s, s:i, s:s, s:i, s:o, s:o}", "vip", v, "id",
 			      (int)vid, "mode", xlb_lb_mode_str(lv->mode),
-			      "in_ring", in_ring, "backends", backends);
+			      "in_ring", in_ring, "backends", backends, "conns",
+			      lb_conns_vip_json(lb, vid));
 		if (lv->mode == XLB_MODE_NAT)
 			json_object_set_new(o, "snat", vip_snat_json(lv));
 		json_array_append_new(vips, merged(o, vip_counters(lb, vid)));
@@ -174,9 +179,11 @@ int lb_stats_json(struct lb *lb, json_t *stats)
 		if (!lb->vips[vid].in_use)
 			continue;
 		xlb_format_vip(&lb->vips[vid].vip, v, sizeof(v));
-		json_object_set_new(vips, v,
-				    merged(json_pack("{s:i}", "id", (int)vid),
-					   vip_counters(lb, vid)));
+		json_object_set_new(
+			vips, v,
+			merged(json_pack("{s:i, s:o}", "id", (int)vid, "conns",
+					 lb_conns_vip_json(lb, vid)),
+			       vip_counters(lb, vid)));
 		per = json_object();
 		for (__u32 id = 0; id < XLB_MAX_BACKENDS; id++) {
 			const struct lb_backend *b = &lb->backends[id];
@@ -186,13 +193,17 @@ int lb_stats_json(struct lb *lb, json_t *stats)
 			xlb_format_addr(&b->addr, a, sizeof(a));
 			json_object_set_new(
 				per, a,
-				merged(json_pack("{s:i, s:o}", "id", (int)id,
-						 "health", health_json(lb, id)),
+				merged(json_pack("{s:i, s:o, s:o}", "id",
+						 (int)id, "health",
+						 health_json(lb, id), "conns",
+						 lb_conns_backend_json(lb, id,
+								       false)),
 				       backend_counters(lb, id)));
 		}
 		json_object_set_new(backends, v, per);
 	}
 	json_object_set_new(stats, "vips", vips);
 	json_object_set_new(stats, "backends", backends);
+	json_object_set_new(stats, "tables", lb_conns_tables_json(lb));
 	return 0;
 }

@@ -19,6 +19,10 @@
 #define XLB_WEIGHT_MAX 65535
 #define XLB_WEIGHT_DEFAULT 1
 
+/* How many flows conn list shows unless told, and at most. */
+#define XLB_CONN_LIST_DEFAULT 1000
+#define XLB_CONN_LIST_MAX 100000
+
 /* Room for any VIP or address in text form, with its terminator. */
 #define XLB_VIP_STRLEN 64
 

@@ -5,7 +5,9 @@
  * construction. Each family is written whole (HELP, TYPE, then its
  * samples) by walking the object once per family. Per-VIP and per-backend
  * members are turned into families by name (xlb_vip_KEY_total and so on),
- * so a counter added to those objects shows up here without a change.
+ * so a counter added to those objects shows up here without a change;
+ * their "conns" objects (what the reaper counted) and the "tables" are
+ * gauges named in the tables below.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -150,12 +152,44 @@ static const struct member_help vip_help[] = {
 	{ "new_flows", "Flows a VIP gave a backend from its ring." },
 	{ "conn_hits", "Packets of a VIP whose flow was in a table." },
 	{ "conn_misses", "Packets of a VIP whose flow was not in a table." },
+	{ "nat_exhausted",
+	  "New flows of a VIP dropped for want of a free NAT port." },
 	{},
 };
 
 static const struct member_help backend_help[] = {
 	{ "packets", "Packets the load balancer forwarded to a backend." },
 	{ "bytes", "Bytes the load balancer forwarded to a backend." },
+	{ "new_flows", "Flows given to a backend." },
+	{},
+};
+
+/* Gauges: a member of an object's "conns" (or a table's), by name. */
+struct gauge {
+	const char *key, *name, *help;
+};
+
+static const struct gauge vip_gauges[] = {
+	{ "active", "xlb_vip_active_flows",
+	  "Flows of a VIP in xlb_conns, not closed (at most one reaper pass "
+	  "old)." },
+	{ "syn", "xlb_vip_syn_flows",
+	  "TCP flows of a VIP that have sent only a SYN (xlb_syns)." },
+	{ "nat_ports", "xlb_vip_nat_ports", "NAT ports a VIP's flows hold." },
+	{ "nat_ports_available", "xlb_vip_nat_ports_available",
+	  "NAT ports a VIP's backends offer (backends x snat addresses x "
+	  "28232)." },
+	{},
+};
+
+static const struct gauge backend_gauges[] = {
+	{ "active", "xlb_backend_active_conns",
+	  "Flows of a backend in xlb_conns, not closed (at most one reaper "
+	  "pass old)." },
+	{ "syn", "xlb_backend_syn_conns",
+	  "TCP flows to a backend that have sent only a SYN (xlb_syns)." },
+	{ "nat_ports", "xlb_backend_nat_ports",
+	  "NAT ports the flows to a backend hold." },
 	{},
 };
 
@@ -238,8 +272,9 @@ static void member_families(FILE *out, const struct leaf *leaves, size_t n,
 }
 
 /* The stats' "backends" ({vip: {address: object}}) as leaves; their
- * "health" objects instead when health is set. NULL when out of memory. */
-static struct leaf *backend_leaves(json_t *backends, bool health, size_t *n)
+ * member `sub` instead (NULL: the backend itself). NULL when out of
+ * memory. */
+static struct leaf *backend_leaves(json_t *backends, const char *sub, size_t *n)
 {
 	const char *vip, *addr;
 	json_t *per, *b;
@@ -257,8 +292,7 @@ static struct leaf *backend_leaves(json_t *backends, bool health, size_t *n)
 			if (*n == cap)
 				break;
 			leaves[*n] = (struct leaf){
-				.obj = health ? json_object_get(b, "health") :
-						b,
+				.obj = sub ? json_object_get(b, sub) : b,
 				.l = { { "vip", vip }, { "backend", addr } },
 				.n = 2,
 			};
@@ -266,6 +300,51 @@ static struct leaf *backend_leaves(json_t *backends, bool health, size_t *n)
 		}
 	}
 	return leaves;
+}
+
+/* A gauge family per entry of g, from member g->key of each leaf. */
+static void gauge_families(FILE *out, const struct leaf *leaves, size_t n,
+			   const struct gauge *g)
+{
+	unsigned long long v;
+
+	for (; g->key; g++) {
+		family(out, g->name, "gauge", g->help);
+		for (size_t i = 0; i < n; i++)
+			if (counter(json_object_get(leaves[i].obj, g->key), &v))
+				sample(out, g->name, leaves[i].l, leaves[i].n,
+				       v);
+	}
+}
+
+/* Per connection table ({"conns": {"in_use": N, ...}, ...}). */
+static const struct {
+	const char *key, *name, *type, *help;
+} table_families[] = {
+	{ "in_use", "xlb_lb_table_entries", "gauge",
+	  "Live entries of a connection table (at most one reaper pass "
+	  "old)." },
+	{ "size", "xlb_lb_table_size", "gauge",
+	  "The entries a connection table can hold." },
+	{ "reaped", "xlb_lb_table_reaped_total", "counter",
+	  "Entries xlbd's reaper deleted from a connection table since xlbd "
+	  "started." },
+};
+
+static void table_family(FILE *out, json_t *tables, size_t f)
+{
+	unsigned long long v;
+	const char *key;
+	json_t *t;
+
+	family(out, table_families[f].name, table_families[f].type,
+	       table_families[f].help);
+	json_object_foreach(tables, key, t) {
+		struct label l = { "table", key };
+
+		if (counter(json_object_get(t, table_families[f].key), &v))
+			sample(out, table_families[f].name, &l, 1, v);
+	}
 }
 
 static int lb_families(FILE *out, json_t *stats)
@@ -284,13 +363,22 @@ static int lb_families(FILE *out, json_t *stats)
 					     .l = { { "vip", key } },
 					     .n = 1 };
 	member_families(out, leaves, n, "xlb_vip_", vip_help, "a VIP");
+	for (size_t i = 0; i < n; i++)
+		leaves[i].obj = json_object_get(leaves[i].obj, "conns");
+	gauge_families(out, leaves, n, vip_gauges);
 	free(leaves);
-	if (!(leaves = backend_leaves(backends, false, &n)))
+	if (!(leaves = backend_leaves(backends, NULL, &n)))
 		return -ENOMEM;
 	member_families(out, leaves, n, "xlb_backend_", backend_help,
 			"a backend");
 	free(leaves);
-	if (!(leaves = backend_leaves(backends, true, &n)))
+	if (!(leaves = backend_leaves(backends, "conns", &n)))
+		return -ENOMEM;
+	gauge_families(out, leaves, n, backend_gauges);
+	free(leaves);
+	for (size_t f = 0; f < ARRAY_SIZE(table_families); f++)
+		table_family(out, json_object_get(stats, "tables"), f);
+	if (!(leaves = backend_leaves(backends, "health", &n)))
 		return -ENOMEM;
 	member_families(out, leaves, n, "xlb_backend_health_", health_help,
 			"a backend's health checks");

@@ -80,6 +80,11 @@ int show_render(FILE *out, show_fn fn, json_t *data, const char **why)
 	return ret;
 }
 
+const char *show_plural(uint64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 int show_malformed(const char **why, const char *reason)
 {
 	*why = reason;
@@ -363,6 +368,8 @@ static int render_stats(FILE *f, json_t *data, const char **why)
 	if (!ret)
 		ret = show_lb_stats(f, json_object_get(data, "vips"),
 				    json_object_get(data, "backends"), why);
+	if (!ret)
+		ret = show_tables(f, json_object_get(data, "tables"), why);
 	return ret;
 }
 

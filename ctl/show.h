@@ -104,6 +104,8 @@ int show_applied(FILE *out, json_t *data, const char **why);
  * straight to the render's stream.
  */
 int show_render(FILE *out, show_fn fn, json_t *data, const char **why);
+/* one when n is 1, else many. */
+const char *show_plural(uint64_t n, const char *one, const char *many);
 /* *why = reason, and -EPROTO. */
 int show_malformed(const char **why, const char *reason);
 /* A non-negative integer member; -EPROTO if missing or not one. */
@@ -120,12 +122,27 @@ int show_filter_hits(FILE *f, json_t *filter, const char **why);
  */
 int show_vips(FILE *out, json_t *data, const char **why);
 int show_backends(FILE *out, json_t *data, const char **why);
+/*
+ * conn list's data {"conns": [...], "matched": N}: one row per flow, then
+ * how many matched when not all are shown; conn flush's data {"flows": N,
+ * "nat_ports": N}: "flushed N flows, freed N NAT ports" (show_conns.c).
+ */
+int show_conns(FILE *out, json_t *data, const char **why);
+int show_flushed(FILE *out, json_t *data, const char **why);
+/* A duration in seconds for people: "0.4s", "42s", "3m07s", "2h05m". */
+void show_duration(char *buf, size_t len, double s);
+/* ADDR:PORT, or [ADDR]:PORT for IPv6. */
+void show_addr_port(char *buf, size_t len, const char *addr, uint64_t port);
+/* The stats' "tables" object: each table's entries in use, its size and
+ * the entries reaped (none: nothing). */
+int show_tables(FILE *f, json_t *tables, const char **why);
+
 /* The stats' "vips" and "backends" objects (none: nothing). */
 int show_lb_stats(FILE *f, json_t *vips, json_t *backends, const char **why);
 
 /* Room for a cell (a rule's match with two IPv6 prefixes fits). */
 #define SHOW_CELL_LEN 256
-#define SHOW_MAX_COLS 10
+#define SHOW_MAX_COLS 12
 
 typedef int (*show_cells_fn)(json_t *item, char cells[][SHOW_CELL_LEN],
 			     const char **why);

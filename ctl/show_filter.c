@@ -24,11 +24,6 @@
 static const char *const match_keys[] = { "src", "dst", "proto", "sport",
 					  "dport" };
 
-static const char *plural(uint64_t n, const char *one, const char *many)
-{
-	return n == 1 ? one : many;
-}
-
 static int get_str(json_t *obj, const char *key, const char **out)
 {
 	json_t *v = json_object_get(obj, key);
@@ -237,7 +232,8 @@ static int render_removed(FILE *f, json_t *data, const char **why)
 
 	if (show_get_u64(data, "removed", &n))
 		return show_malformed(why, "no \"removed\" count in the reply");
-	fprintf(f, "removed %" PRIu64 " %s\n", n, plural(n, "rule", "rules"));
+	fprintf(f, "removed %" PRIu64 " %s\n", n,
+		show_plural(n, "rule", "rules"));
 	return 0;
 }
 
@@ -257,7 +253,7 @@ static int render_applied(FILE *f, json_t *data, const char **why)
 	else if (show_get_u64(data, "applied", &n))
 		return show_malformed(why, "no \"applied\" count in the reply");
 	fprintf(f, "applied %" PRIu64 " %s\n", n,
-		plural(n, "command", "commands"));
+		show_plural(n, "command", "commands"));
 	return 0;
 }
 

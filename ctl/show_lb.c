@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Output of xlbctl's load balancer commands: the VIP and backend tables
- * (with why each unresolved backend is so, and a health column when some
- * backend is health-checked), and the VIP and backend counters of the
- * stats. Built on the table renderer of show_filter.c:
+ * (with their flows as the reaper counted them, why each unresolved
+ * backend is so, and a health column when some backend is
+ * health-checked), and the VIP and backend counters of the stats. Built on the table renderer of show_filter.c:
  * each table is checked and measured whole before its first row.
  */
 #include <errno.h>
@@ -15,6 +15,11 @@
 #include "util.h"
 
 #define CELL_LEN SHOW_CELL_LEN
+
+/* Columns of the backend table, without health. */
+#define BACKEND_COLS 11
+/* Below this many new connections per second, a rate keeps a decimal. */
+#define RATE_DECIMAL_BELOW 10.0
 
 /* The stats' rows: name, packets, bytes (and new flows, for VIPs). */
 #define LB_HEAD "%-32s %14s %18s"
@@ -35,7 +40,43 @@ static int u64_cell(json_t *obj, const char *key, char *cell)
 	return 0;
 }
 
-/* vip mode backends packets bytes new-flows hits misses */
+/* A member of a VIP's or backend's "conns" object; "-" without it. */
+static int conns_cell(json_t *o, const char *key, char *cell)
+{
+	json_t *conns = json_object_get(o, "conns");
+
+	if (!json_object_get(conns, key)) {
+		snprintf(cell, CELL_LEN, "-");
+		return 0;
+	}
+	return u64_cell(conns, key, cell);
+}
+
+/* flows syn nat-ports exhausted: what the reaper counted, and the NAT
+ * ports exhausted; the NAT columns "-" for a DSR VIP. */
+static int vip_flow_cells(json_t *vip, char cells[][CELL_LEN])
+{
+	json_t *conns = json_object_get(vip, "conns");
+	uint64_t used, avail;
+
+	if (conns_cell(vip, "active", cells[0]) ||
+	    conns_cell(vip, "syn", cells[1]))
+		return -EPROTO;
+	snprintf(cells[2], CELL_LEN, "-");
+	snprintf(cells[3], CELL_LEN, "-");
+	if (!json_object_get(conns, "nat_ports"))
+		return 0;
+	if (show_get_u64(conns, "nat_ports", &used) ||
+	    show_get_u64(conns, "nat_ports_available", &avail))
+		return -EPROTO;
+	snprintf(cells[2], CELL_LEN, "%" PRIu64 "/%" PRIu64, used, avail);
+	return json_object_get(vip, "nat_exhausted") ?
+		       u64_cell(vip, "nat_exhausted", cells[3]) :
+		       0;
+}
+
+/* vip mode backends flows syn nat-ports exhausted packets bytes
+ * new-flows hits misses */
 static int vip_cells(json_t *vip, char cells[][CELL_LEN], const char **why)
 {
 	json_t *backends = json_object_get(vip, "backends");
@@ -50,16 +91,36 @@ static int vip_cells(json_t *vip, char cells[][CELL_LEN], const char **why)
 	snprintf(cells[1], CELL_LEN, "%s", mode);
 	snprintf(cells[2], CELL_LEN, "%" PRIu64 "/%zu", in_ring,
 		 json_array_size(backends));
-	if (u64_cell(vip, "packets", cells[3]) ||
-	    u64_cell(vip, "bytes", cells[4]) ||
-	    u64_cell(vip, "new_flows", cells[5]) ||
-	    u64_cell(vip, "conn_hits", cells[6]) ||
-	    u64_cell(vip, "conn_misses", cells[7]))
+	if (vip_flow_cells(vip, cells + 3))
+		return show_malformed(why, "a VIP's \"conns\" are not numbers");
+	if (u64_cell(vip, "packets", cells[7]) ||
+	    u64_cell(vip, "bytes", cells[8]) ||
+	    u64_cell(vip, "new_flows", cells[9]) ||
+	    u64_cell(vip, "conn_hits", cells[10]) ||
+	    u64_cell(vip, "conn_misses", cells[11]))
 		return show_malformed(why, "a VIP's counters are not numbers");
 	return 0;
 }
 
-/* vip backend weight state mac interface packets bytes */
+/* A backend's new connections per second: one decimal below 10. */
+static int rate_cell(json_t *b, char *cell)
+{
+	json_t *r = json_object_get(json_object_get(b, "conns"), "new_per_s");
+	double v;
+
+	if (!r) {
+		snprintf(cell, CELL_LEN, "-");
+		return 0;
+	}
+	if (!json_is_number(r) || json_number_value(r) < 0)
+		return -EPROTO;
+	v = json_number_value(r);
+	snprintf(cell, CELL_LEN, v < RATE_DECIMAL_BELOW ? "%.1f" : "%.0f", v);
+	return 0;
+}
+
+/* vip backend weight state conns new/s nat-ports mac interface packets
+ * bytes */
 static int backend_cells(json_t *b, char cells[][CELL_LEN], const char **why)
 {
 	const char *vip = str_of(b, "vip"), *addr = str_of(b, "address");
@@ -79,13 +140,15 @@ static int backend_cells(json_t *b, char cells[][CELL_LEN], const char **why)
 		return show_malformed(why, "a backend's \"port\" is not "
 					   "1..65535");
 	else
-		snprintf(cells[1], CELL_LEN,
-			 strchr(addr, ':') ? "[%s]:%" PRIu64 : "%s:%" PRIu64,
-			 addr, port);
+		show_addr_port(cells[1], CELL_LEN, addr, port);
 	snprintf(cells[3], CELL_LEN, "%s", state);
-	snprintf(cells[4], CELL_LEN, "%s", mac ? mac : "-");
-	snprintf(cells[5], CELL_LEN, "%s", ifname ? ifname : "-");
-	if (u64_cell(b, "packets", cells[6]) || u64_cell(b, "bytes", cells[7]))
+	if (conns_cell(b, "active", cells[4]) || rate_cell(b, cells[5]) ||
+	    conns_cell(b, "nat_ports", cells[6]))
+		return show_malformed(why,
+				      "a backend's \"conns\" are not numbers");
+	snprintf(cells[7], CELL_LEN, "%s", mac ? mac : "-");
+	snprintf(cells[8], CELL_LEN, "%s", ifname ? ifname : "-");
+	if (u64_cell(b, "packets", cells[9]) || u64_cell(b, "bytes", cells[10]))
 		return show_malformed(why,
 				      "a backend's counters are not numbers");
 	return 0;
@@ -99,18 +162,18 @@ static const char *health_state(json_t *b)
 	return state ? state : "-";
 }
 
-/* vip backend weight state health mac interface packets bytes */
+/* The backend table with a health column after state. */
 static int backend_health_cells(json_t *b, char cells[][CELL_LEN],
 				const char **why)
 {
-	char row[8][CELL_LEN];
+	char row[BACKEND_COLS][CELL_LEN];
 	int ret = backend_cells(b, row, why);
 
 	if (ret)
 		return ret;
 	memcpy(cells[0], row[0], 4 * sizeof(row[0]));
 	snprintf(cells[4], CELL_LEN, "%s", health_state(b));
-	memcpy(cells[5], row[4], 4 * sizeof(row[0]));
+	memcpy(cells[5], row[4], (BACKEND_COLS - 4) * sizeof(row[0]));
 	return 0;
 }
 
@@ -118,10 +181,10 @@ static const struct show_table vip_table = {
 	"vips",
 	"\"vips\" is not an array",
 	"no VIPs",
-	8,
-	{ "vip", "mode", "backends", "packets", "bytes", "new flows", "hits",
-	  "misses" },
-	1u << 2 | 1u << 3 | 1u << 4 | 1u << 5 | 1u << 6 | 1u << 7,
+	12,
+	{ "vip", "mode", "backends", "flows", "syn", "nat ports", "exhausted",
+	  "packets", "bytes", "new flows", "hits", "misses" },
+	0xffcu, /* all but vip and mode */
 	vip_cells,
 };
 
@@ -129,10 +192,10 @@ static const struct show_table backend_table = {
 	"backends",
 	"\"backends\" is not an array",
 	"no backends",
-	8,
-	{ "vip", "backend", "weight", "state", "mac", "interface", "packets",
-	  "bytes" },
-	1u << 2 | 1u << 6 | 1u << 7,
+	BACKEND_COLS,
+	{ "vip", "backend", "weight", "state", "conns", "new/s", "nat ports",
+	  "mac", "interface", "packets", "bytes" },
+	1u << 2 | 1u << 4 | 1u << 5 | 1u << 6 | 1u << 9 | 1u << 10,
 	backend_cells,
 };
 
@@ -140,10 +203,10 @@ static const struct show_table backend_health_table = {
 	"backends",
 	"\"backends\" is not an array",
 	"no backends",
-	9,
-	{ "vip", "backend", "weight", "state", "health", "mac", "interface",
-	  "packets", "bytes" },
-	1u << 2 | 1u << 7 | 1u << 8,
+	BACKEND_COLS + 1,
+	{ "vip", "backend", "weight", "state", "health", "conns", "new/s",
+	  "nat ports", "mac", "interface", "packets", "bytes" },
+	1u << 2 | 1u << 5 | 1u << 6 | 1u << 7 | 1u << 10 | 1u << 11,
 	backend_health_cells,
 };
 

@@ -3,9 +3,9 @@
  * xlbctl, the command line client of xlbd: global options, then a
  * {name, fn} table of objects whose handlers parse their keyword arguments
  * strictly (rule, allow, deny and batch files in cmd_filter.c and
- * cmd_batch.c, vip and backend in cmd_lb.c, config in cmd_config.c), ask
- * the daemon over its control socket (client.c) and print the answer as
- * tables or JSON (show.h). Handlers return 0 or -errno, each
+ * cmd_batch.c, vip, backend and conn in cmd_lb.c, config in
+ * cmd_config.c), ask the daemon over its control socket (client.c) and
+ * print the answer as tables or JSON (show.h). Handlers return 0 or -errno, each
  * error printed once; main maps -EINVAL to exit 1 (usage), others to 2.
  */
 #include <errno.h>
@@ -64,6 +64,8 @@ static const char help_text[] =
 	"  xlbctl backend set VIP ADDR weight N\n"
 	"  xlbctl backend del VIP ADDR\n"
 	"  xlbctl backend list [VIP]\n"
+	"  xlbctl conn list [VIP] [backend ADDR] [count N]\n"
+	"  xlbctl conn flush [VIP]\n"
 	"  xlbctl config check FILE\n"
 	"  xlbctl config reload\n"
 	"  xlbctl config dump\n"
@@ -101,6 +103,11 @@ static const char help_text[] =
 	"            one port): the port it listens on, fixed once added;\n"
 	"            xlbd finds its next hop and MAC, list shows them and\n"
 	"            each one's state\n"
+	"  conn      the load balancer's flows: list shows those of VIP, of\n"
+	"            backend ADDR (in VIP, or in every VIP) or all, at most\n"
+	"            count N (1 to 100000, default 1000), with how many\n"
+	"            matched; flush deletes the flows of VIP, or of every\n"
+	"            VIP, with their NAT ports, and says how many\n"
 	"  config    check FILE validates FILE as xlbd would, without xlbd;\n"
 	"            reload has xlbd apply its file again, only what changed\n"
 	"            (a bad file changes nothing: FILE:LINE says why); dump\n"
@@ -429,6 +436,11 @@ static int do_backend(struct ctl *ctl, int argc, char **argv)
 	return lb_run(ctl->socket, ctl->json, "backend", argc, argv);
 }
 
+static int do_conn(struct ctl *ctl, int argc, char **argv)
+{
+	return lb_run(ctl->socket, ctl->json, "conn", argc, argv);
+}
+
 static int do_config(struct ctl *ctl, int argc, char **argv)
 {
 	return config_run(ctl->socket, ctl->json, argc, argv);
@@ -463,9 +475,9 @@ static const struct cmd cmds[] = {
 	{ "status", do_status },   { "stats", do_stats },
 	{ "rule", do_rule },	   { "allow", do_allow },
 	{ "deny", do_deny },	   { "vip", do_vip },
-	{ "backend", do_backend }, { "config", do_config },
-	{ "monitor", do_monitor }, { "detach", do_detach },
-	{ "help", do_help },
+	{ "backend", do_backend }, { "conn", do_conn },
+	{ "config", do_config },   { "monitor", do_monitor },
+	{ "detach", do_detach },   { "help", do_help },
 };
 
 static int dispatch(struct ctl *ctl, int argc, char **argv)

@@ -22,6 +22,7 @@
 #include "config.h"
 #include "health.h"
 #include "ifaces.h"
+#include "lb_conns.h"
 #include "lb_neigh.h"
 #include "loader.h"
 #include "log.h"
@@ -293,8 +294,11 @@ static int open_lb(struct xlbd *d, char *err, size_t errlen)
 	if (!ret)
 		ret = health_open(&d->lb, err, errlen);
 	if (!ret)
+		ret = lb_conns_open(&d->lb, &d->dp.sizes, err, errlen);
+	if (!ret)
 		ret = monitor_open(&d->mon, &d->dp, &d->lb, err, errlen);
 	if (ret) {
+		lb_conns_close(&d->lb);
 		health_close(&d->lb);
 		lb_neigh_close(&d->lb);
 		lb_close(&d->lb);
@@ -305,6 +309,7 @@ static int open_lb(struct xlbd *d, char *err, size_t errlen)
 static void close_all(struct xlbd *d)
 {
 	monitor_close(&d->mon);
+	lb_conns_close(&d->lb);
 	health_close(&d->lb);
 	lb_neigh_close(&d->lb);
 	lb_close(&d->lb);
@@ -386,10 +391,11 @@ static int serve(struct xlbd *d, int sfd)
 
 	while (!d->stop) {
 		/* The signals, the resolver's, the probes', the socket's;
-		 * no longer than until the next probe is due. */
+		 * no longer than until the next probe or reaper step. */
 		int timeout = earlier(earlier(health_timeout(&d->lb),
 					      metrics_timeout(&d->metrics)),
-				      monitor_timeout(&d->mon));
+				      earlier(lb_conns_timeout(&d->lb),
+					      monitor_timeout(&d->mon)));
 		struct pollfd *nfds = pfds + 1;
 		int nn = lb_neigh_pollfds(&d->lb, nfds, LB_NEIGH_POLLFDS);
 		struct pollfd *hfds = nfds + nn;
@@ -411,6 +417,7 @@ static int serve(struct xlbd *d, int sfd)
 		}
 		lb_neigh_process(&d->lb, nfds, nn);
 		health_process(&d->lb, hfds, nh);
+		lb_conns_process(&d->lb);
 		api_process(&d->api, afds, n);
 		metrics_process(&d->metrics, mfds, nm);
 		monitor_process(&d->mon, ofds, no);

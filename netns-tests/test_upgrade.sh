@@ -117,11 +117,12 @@ tag_of() {
 	bpftool -j prog show id "$1" | jq -r .tag
 }
 
-# state: what must survive an upgrade, counters left out.
+# state: what must survive an upgrade, counters and flow counts left out.
 state() {
 	{
 		ctl lbx -j vip list | jq -c '[.vips[] | {id, vip, mode, in_ring}]'
-		ctl lbx -j backend list | jq -c '[.backends[] | del(.packets, .bytes, .new_flows)]'
+		ctl lbx -j backend list |
+			jq -c '[.backends[] | del(.packets, .bytes, .new_flows, .conns)]'
 		ctl lbx -j rule list | jq -c '[.rules[] | {id, order, action}]'
 		ctl lbx config dump
 	} 2>&1

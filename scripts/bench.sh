@@ -4,7 +4,7 @@
 # make bench: every benchmark in build/bench/, those that need interfaces
 # inside a private network namespace (unshare -n) made here, which takes
 # its veths and whatever the benchmark loaded with it when it ends.
-#   scripts/bench.sh [filter|lb|e2e|mem]...   (default: all of them)
+#   scripts/bench.sh [filter|lb|e2e|mem|reap]...   (default: all of them)
 # Needs root; each benchmark prints its own method and medians.
 set -euo pipefail
 
@@ -65,11 +65,12 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 
-[ $# -gt 0 ] || set -- filter lb e2e mem
+[ $# -gt 0 ] || set -- filter lb e2e mem reap
 for b in "$@"; do
 	case $b in
 	filter) "$BENCH/bench_filter" ;;
 	mem) "$BENCH/bench_mem" ;;
+	reap) "$BENCH/bench_reap" ;;
 	lb) unshare -n bash "$0" --inside "$b" ;;
 	e2e) unshare -n -m bash "$0" --inside "$b" ;;
 	*)

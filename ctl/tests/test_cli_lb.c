@@ -1,10 +1,10 @@
 // modules: cmd_lb lb_parse client show util
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of xlbctl's vip and backend commands as pure parsers: the
- * request each verb builds (VIPs and addresses in canonical form) and
- * the exact message of each usage error; and the tables and stats lines
- * the replies are printed as.
+ * Unit tests of xlbctl's vip, backend and conn commands as pure parsers:
+ * the request each verb builds (VIPs and addresses in canonical form)
+ * and the exact message of each usage error; and the tables and stats
+ * lines the replies are printed as.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -67,6 +67,21 @@ static const struct {
 	{ "backend list 198.18.0.10:80/tcp",
 	  "{\"cmd\":\"backend_list\",\"vip\":\"198.18.0.10:80/tcp\"}",
 	  "backend list", LB_OUT_BACKENDS },
+	{ "conn list", "{\"cmd\":\"conn_list\"}", "conn list", LB_OUT_CONNS },
+	{ "conn list [2001:DB8::10]:443/tcp backend 2001:db8:1:0::2 count 100000",
+	  "{\"cmd\":\"conn_list\",\"vip\":\"[2001:db8::10]:443/tcp\",\"backend\":\"2001:db8:1::2\",\"count\":100000}",
+	  "conn list", LB_OUT_CONNS },
+	{ "conn list count 1 backend 198.18.1.2",
+	  "{\"cmd\":\"conn_list\",\"count\":1,\"backend\":\"198.18.1.2\"}",
+	  "conn list", LB_OUT_CONNS },
+	{ "conn list backend 2001:db8::2",
+	  "{\"cmd\":\"conn_list\",\"backend\":\"2001:db8::2\"}", "conn list",
+	  LB_OUT_CONNS },
+	{ "conn flush", "{\"cmd\":\"conn_flush\"}", "conn flush",
+	  LB_OUT_FLUSHED },
+	{ "conn flush 198.18.0.10:0/udp",
+	  "{\"cmd\":\"conn_flush\",\"vip\":\"198.18.0.10:0/udp\"}",
+	  "conn flush", LB_OUT_FLUSHED },
 };
 
 static void test_requests(void)
@@ -143,6 +158,30 @@ static const struct {
 	  "unknown argument '198.18.1.2'" },
 	{ "backend list 198.18.1.2", "backend list",
 	  "bad VIP '198.18.1.2': expected ADDR:PORT/PROTO, as 198.18.0.10:80/tcp" },
+	{ "conn", "conn", "missing verb (list, flush)" },
+	{ "conn show", "conn", "unknown verb 'show' (list, flush)" },
+	{ "conn list 198.18.1.2", "conn list",
+	  "bad VIP '198.18.1.2': expected ADDR:PORT/PROTO, as 198.18.0.10:80/tcp" },
+	{ "conn list 198.18.0.10:80/tcp backend 2001:db8::2", "conn list",
+	  "backend 2001:db8::2 is IPv6, VIP 198.18.0.10:80/tcp is IPv4" },
+	{ "conn list backend", "conn list", "'backend' needs a value" },
+	{ "conn list backend 198.18.1.0/24", "conn list",
+	  "bad address '198.18.1.0/24': not an IPv4 or IPv6 address" },
+	{ "conn list backend 198.18.1.2 backend 198.18.1.3", "conn list",
+	  "'backend' given twice" },
+	{ "conn list count 0", "conn list",
+	  "count '0' is not a whole number from 1 to 100000" },
+	{ "conn list count 100001", "conn list",
+	  "count '100001' is not a whole number from 1 to 100000" },
+	{ "conn list count 1 count 2", "conn list", "'count' given twice" },
+	{ "conn list count 5 198.18.0.10:80/tcp", "conn list",
+	  "unknown argument '198.18.0.10:80/tcp'" },
+	{ "conn list 198.18.0.10:80/tcp all", "conn list",
+	  "unknown argument 'all'" },
+	{ "conn flush 198.18.0.10:80/tcp 198.18.1.2", "conn flush",
+	  "unknown argument '198.18.1.2'" },
+	{ "conn flush all", "conn flush",
+	  "bad VIP 'all': expected ADDR:PORT/PROTO, as 198.18.0.10:80/tcp" },
 };
 
 static void test_usage_errors(void)
@@ -181,43 +220,74 @@ static void test_tables(void)
 	const char *vips =
 		"{\"vips\":[{\"vip\":\"198.18.0.10:80/tcp\",\"id\":0,"
 		"\"mode\":\"dsr\",\"in_ring\":2,\"backends\":[{},{},{}],"
+		"\"conns\":{\"active\":5,\"syn\":1},"
 		"\"packets\":42,\"bytes\":3282,\"new_flows\":6,"
-		"\"conn_hits\":36,\"conn_misses\":6}]}";
+		"\"conn_hits\":36,\"conn_misses\":6,\"nat_exhausted\":0},"
+		"{\"vip\":\"198.18.0.20:80/tcp\",\"id\":1,"
+		"\"mode\":\"nat\",\"in_ring\":2,\"backends\":[{},{}],"
+		"\"conns\":{\"active\":120,\"syn\":0,\"nat_ports\":121,"
+		"\"nat_ports_available\":56464},"
+		"\"packets\":42,\"bytes\":3282,\"new_flows\":6,"
+		"\"conn_hits\":36,\"conn_misses\":6,\"nat_exhausted\":17}]}";
 	const char *backends =
 		"{\"backends\":[{\"vip\":\"198.18.0.10:80/tcp\","
 		"\"address\":\"198.18.1.2\",\"id\":0,\"weight\":1,"
 		"\"state\":\"active\",\"mac\":\"7e:d2:67:e6:8a:39\","
-		"\"ifname\":\"veth-back\",\"packets\":21,\"bytes\":1641},"
+		"\"ifname\":\"veth-back\",\"conns\":{\"active\":3,"
+		"\"syn\":0,\"new_per_s\":2.5},\"packets\":21,\"bytes\":1641},"
 		"{\"vip\":\"198.18.0.10:80/tcp\",\"address\":\"198.18.1.4\","
 		"\"id\":2,\"weight\":0,\"state\":\"unresolved\","
 		"\"why\":\"no route to 198.18.1.4: Network is unreachable\","
-		"\"packets\":0,\"bytes\":0}]}";
+		"\"conns\":{\"active\":0,\"syn\":0,\"nat_ports\":0,"
+		"\"new_per_s\":1234.4},\"packets\":0,\"bytes\":0}]}";
 	int ret;
 	char *out = render(show_vips, vips, &ret);
 
 	check(ret == 0 &&
 		      !strcmp(out,
-			      "vip                 mode  backends  packets  "
-			      "bytes  new flows  hits  misses\n"
-			      "198.18.0.10:80/tcp  dsr        2/3       42   "
-			      "3282          6    36       6\n"),
+			      "vip                 mode  backends  flows  syn  "
+			      "nat ports  exhausted  packets  bytes  new flows  "
+			      "hits  misses\n"
+			      "198.18.0.10:80/tcp  dsr        2/3      5    1  "
+			      "        -          -       42   3282          6  "
+			      "  36       6\n"
+			      "198.18.0.20:80/tcp  nat        2/2    120    0  "
+			      "121/56464         17       42   3282          6  "
+			      "  36       6\n"),
 	      "vip list:\n%s", out);
 	free(out);
 	out = render(show_backends, backends, &ret);
 	check(ret == 0 &&
 		      !strcmp(out,
 			      "vip                 backend     weight  state  "
-			      "     mac                interface  packets  "
-			      "bytes\n"
+			      "     conns  new/s  nat ports  mac               "
+			      " interface  packets  bytes\n"
 			      "198.18.0.10:80/tcp  198.18.1.2       1  active "
-			      "     7e:d2:67:e6:8a:39  veth-back       21   "
-			      "1641\n"
+			      "         3    2.5          -  7e:d2:67:e6:8a:39 "
+			      " veth-back       21   1641\n"
 			      "198.18.0.10:80/tcp  198.18.1.4       0  "
-			      "unresolved  -                  -                "
-			      "0      0\n"
+			      "unresolved      0   1234          0  -         "
+			      "         -                0      0\n"
 			      "198.18.0.10:80/tcp 198.18.1.4: no route to "
 			      "198.18.1.4: Network is unreachable\n"),
 	      "backend list:\n%s", out);
+	free(out);
+	out = render(show_vips,
+		     "{\"vips\":[{\"vip\":\"198.18.0.20:80/tcp\",\"mode\":"
+		     "\"nat\",\"in_ring\":0,\"backends\":[],\"conns\":"
+		     "{\"active\":0,\"syn\":0,\"nat_ports\":1}}]}",
+		     &ret);
+	check(ret == -EPROTO && !strcmp(out, ""),
+	      "NAT ports without the available ones: %d '%s'", ret, out);
+	free(out);
+	out = render(show_backends,
+		     "{\"backends\":[{\"vip\":\"198.18.0.20:80/tcp\","
+		     "\"address\":\"198.18.1.2\",\"weight\":1,\"state\":"
+		     "\"active\",\"conns\":{\"active\":-1},\"packets\":0,"
+		     "\"bytes\":0}]}",
+		     &ret);
+	check(ret == -EPROTO && !strcmp(out, ""), "a negative count: %d '%s'",
+	      ret, out);
 	free(out);
 	/* NAT backends on ports of their own */
 	out = render(show_backends,
@@ -232,11 +302,14 @@ static void test_tables(void)
 	check(ret == 0 &&
 		      !strcmp(out,
 			      "vip                    backend                "
-			      "weight  state   mac  interface  packets  bytes\n"
+			      "weight  state   conns  new/s  nat ports  mac  "
+			      "interface  packets  bytes\n"
 			      "198.18.0.20:80/tcp     198.18.1.2:8080             "
-			      "1  active  -    -                0      0\n"
+			      "1  active      -      -          -  -    -       "
+			      "         0      0\n"
 			      "[2001:db8::20]:80/tcp  [2001:db8:1::2]:65535       "
-			      "1  active  -    -                0      0\n"),
+			      "1  active      -      -          -  -    -       "
+			      "         0      0\n"),
 	      "backend list with ports:\n%s", out);
 	free(out);
 	out = render(show_backends,
@@ -253,6 +326,69 @@ static void test_tables(void)
 	check(ret == -EPROTO && !strcmp(out, ""), "malformed: %d '%s'", ret,
 	      out);
 	free(out);
+}
+
+static void test_conn_tables(void)
+{
+	const char *conns =
+		"{\"conns\":[{\"client\":\"198.18.0.2\",\"client_port\":41234,"
+		"\"vip\":\"198.18.0.20:80/tcp\",\"backend\":\"198.18.1.2\","
+		"\"backend_port\":8080,\"dport\":80,"
+		"\"nat_address\":\"198.18.1.1\",\"nat_port\":40001,"
+		"\"state\":\"established\",\"age_s\":754.2,\"idle_s\":0.4,"
+		"\"packets\":1042,\"table\":\"conns\"},"
+		"{\"client\":\"2001:db8::2\",\"client_port\":5353,"
+		"\"vip\":\"[2001:db8::10]:0/udp\",\"backend\":\"2001:db8:1::3\","
+		"\"dport\":53,\"state\":\"udp\",\"age_s\":7300,"
+		"\"idle_s\":42.9,\"packets\":3,\"table\":\"conns\"}],"
+		"\"matched\":5}";
+	char d[16];
+	int ret;
+	char *out = render(show_conns, conns, &ret);
+
+	check(ret == 0 &&
+		      !strcmp(out,
+			      "client              vip                   "
+			      "backend          nat               state        "
+			      "   age  idle  packets  table\n"
+			      "198.18.0.2:41234    198.18.0.20:80/tcp    "
+			      "198.18.1.2:8080  198.18.1.1:40001  established  "
+			      "12m34s  0.4s     1042  conns\n"
+			      "[2001:db8::2]:5353  [2001:db8::10]:0/udp  "
+			      "2001:db8:1::3    -                 udp          "
+			      " 2h01m   42s        3  conns\n"
+			      "2 of 5 flows shown (count N shows more)\n"),
+	      "conn list:\n%s", out);
+	free(out);
+	out = render(show_conns, "{\"conns\":[],\"matched\":0}", &ret);
+	check(ret == 0 && !strcmp(out, "no flows\n"), "none: '%s'", out);
+	free(out);
+	out = render(show_conns, "{\"conns\":[]}", &ret);
+	check(ret == -EPROTO && !strcmp(out, ""), "no matched: %d", ret);
+	free(out);
+	out = render(show_conns,
+		     "{\"conns\":[{\"client\":\"198.18.0.2\",\"client_port\":"
+		     "1,\"vip\":\"v\",\"backend\":\"b\",\"state\":\"udp\","
+		     "\"age_s\":\"1\",\"idle_s\":0,\"packets\":0,\"table\":"
+		     "\"conns\"}],\"matched\":1}",
+		     &ret);
+	check(ret == -EPROTO && !strcmp(out, ""), "age not a number: %d", ret);
+	free(out);
+	out = render(show_flushed, "{\"flows\":1,\"nat_ports\":0}", &ret);
+	check(ret == 0 && !strcmp(out, "flushed 1 flow, freed 0 NAT ports\n"),
+	      "flush: '%s'", out);
+	free(out);
+	out = render(show_flushed, "{\"flows\":3}", &ret);
+	check(ret == -EPROTO, "flush without nat_ports: %d", ret);
+	free(out);
+	show_duration(d, sizeof(d), 9.96);
+	check(!strcmp(d, "10.0s"), "9.96 s: %s", d);
+	show_duration(d, sizeof(d), 59.9);
+	check(!strcmp(d, "59s"), "59.9 s: %s", d);
+	show_duration(d, sizeof(d), 3599);
+	check(!strcmp(d, "59m59s"), "3599 s: %s", d);
+	show_duration(d, sizeof(d), -1);
+	check(!strcmp(d, "0.0s"), "-1 s: %s", d);
 }
 
 static int stats_fn(FILE *f, json_t *data, const char **why)
@@ -296,6 +432,7 @@ int main(void)
 	harness_run("vip and backend requests", test_requests);
 	harness_run("vip and backend usage errors", test_usage_errors);
 	harness_run("vip and backend tables", test_tables);
+	harness_run("conn list and flush output", test_conn_tables);
 	harness_run("stats: vips and backends", test_stats);
 	return harness_done();
 }

@@ -439,33 +439,36 @@ static void test_show(void)
 		"\"ifname\":\"veth-back\",\"health\":{\"state\":\"up\","
 		"\"result\":\"http status 200\",\"checks_ok\":9,"
 		"\"checks_failed\":0,\"since_s\":4.5},"
+		"\"conns\":{\"active\":2,\"syn\":0,\"new_per_s\":0.5},"
 		"\"packets\":21,\"bytes\":1641},"
 		"{\"vip\":\"198.18.0.10:80/tcp\",\"address\":\"198.18.1.3\","
 		"\"id\":1,\"weight\":1,\"state\":\"down\","
 		"\"mac\":\"7e:d2:67:e6:8a:3a\",\"ifname\":\"veth-back\","
 		"\"health\":{\"state\":\"down\",\"result\":\"connect: "
 		"Connection refused\",\"checks_ok\":3,\"checks_failed\":4,"
-		"\"since_s\":1.5},\"packets\":5,\"bytes\":300}]}";
+		"\"since_s\":1.5},\"conns\":{\"active\":0,\"syn\":0,"
+		"\"new_per_s\":0.0},\"packets\":5,\"bytes\":300}]}";
 	const char *unchecked =
 		"{\"backends\":[{\"vip\":\"198.18.0.10:80/tcp\","
 		"\"address\":\"198.18.1.2\",\"id\":0,\"weight\":1,"
 		"\"state\":\"active\",\"mac\":\"7e:d2:67:e6:8a:39\","
 		"\"ifname\":\"veth-back\",\"health\":{\"state\":"
-		"\"unchecked\"},\"packets\":21,\"bytes\":1641}]}";
+		"\"unchecked\"},\"conns\":{\"active\":2,\"syn\":0,"
+		"\"new_per_s\":12.0},\"packets\":21,\"bytes\":1641}]}";
 	int ret;
 	char *out = render(show_backends, checked, &ret);
 
 	check(ret == 0 &&
 		      !strcmp(out,
 			      "vip                 backend     weight  state   "
-			      "health  mac                interface  packets  "
-			      "bytes\n"
+			      "health  conns  new/s  nat ports  mac            "
+			      "    interface  packets  bytes\n"
 			      "198.18.0.10:80/tcp  198.18.1.2       1  active  "
-			      "up      7e:d2:67:e6:8a:39  veth-back       21   "
-			      "1641\n"
+			      "up          2    0.5          -  7e:d2:67:e6:8a:"
+			      "39  veth-back       21   1641\n"
 			      "198.18.0.10:80/tcp  198.18.1.3       1  down    "
-			      "down    7e:d2:67:e6:8a:3a  veth-back        5    "
-			      "300\n"
+			      "down        0    0.0          -  7e:d2:67:e6:8a:"
+			      "3a  veth-back        5    300\n"
 			      "198.18.0.10:80/tcp 198.18.1.3: health check "
 			      "failed: connect: Connection refused\n"),
 	      "checked:\n%s", out);
@@ -474,9 +477,11 @@ static void test_show(void)
 	check(ret == 0 &&
 		      !strcmp(out,
 			      "vip                 backend     weight  state   "
-			      "mac                interface  packets  bytes\n"
+			      "conns  new/s  nat ports  mac                "
+			      "interface  packets  bytes\n"
 			      "198.18.0.10:80/tcp  198.18.1.2       1  active  "
-			      "7e:d2:67:e6:8a:39  veth-back       21   1641\n"),
+			      "    2     12          -  7e:d2:67:e6:8a:39  "
+			      "veth-back       21   1641\n"),
 	      "unchecked: no health column:\n%s", out);
 	free(out);
 }

@@ -196,11 +196,18 @@ static const char small_stats[] =
 	"\"lb\":{\"lb_no_backend\":0},"
 	"\"filter\":{\"rules\":{\"7\":{\"packets\":12,\"bytes\":720}},"
 	"\"lists\":{\"3\":{\"packets\":5,\"bytes\":300}}},"
-	"\"vips\":{\"198.18.0.10:80/tcp\":{\"id\":0,\"packets\":266,"
-	"\"bytes\":20956,\"new_flows\":40}},"
+	"\"vips\":{\"198.18.0.10:80/tcp\":{\"id\":0,\"conns\":{\"active\":3,"
+	"\"syn\":1,\"nat_ports\":4,\"nat_ports_available\":28232},"
+	"\"packets\":266,\"bytes\":20956,\"new_flows\":40,"
+	"\"nat_exhausted\":2}},"
 	"\"backends\":{\"198.18.0.10:80/tcp\":{\"198.18.1.2\":{\"id\":0,"
 	"\"health\":{\"state\":\"down\",\"checks_ok\":2,\"checks_failed\":3,"
-	"\"since_s\":1.5},\"packets\":80,\"bytes\":6300}}}}";
+	"\"since_s\":1.5},\"conns\":{\"active\":3,\"syn\":1,"
+	"\"nat_ports\":4},\"packets\":80,\"bytes\":6300,"
+	"\"new_flows\":40}}},"
+	"\"tables\":{\"conns\":{\"in_use\":3,\"size\":1048576,"
+	"\"reaped\":7},\"nat_ports\":{\"in_use\":4,\"size\":65536,"
+	"\"reaped\":0}}}";
 
 static const char small_backends[] =
 	"[{\"address\":\"198.18.1.2\",\"vip\":\"198.18.0.10:80/tcp\","
@@ -276,6 +283,25 @@ static const char small_text[] =
 	"# HELP xlb_vip_conn_misses_total Packets of a VIP whose flow was not "
 	"in a table.\n"
 	"# TYPE xlb_vip_conn_misses_total counter\n"
+	"# HELP xlb_vip_nat_exhausted_total New flows of a VIP dropped for "
+	"want of a free NAT port.\n"
+	"# TYPE xlb_vip_nat_exhausted_total counter\n"
+	"xlb_vip_nat_exhausted_total{vip=\"198.18.0.10:80/tcp\"} 2\n"
+	"# HELP xlb_vip_active_flows Flows of a VIP in xlb_conns, not closed "
+	"(at most one reaper pass old).\n"
+	"# TYPE xlb_vip_active_flows gauge\n"
+	"xlb_vip_active_flows{vip=\"198.18.0.10:80/tcp\"} 3\n"
+	"# HELP xlb_vip_syn_flows TCP flows of a VIP that have sent only a "
+	"SYN (xlb_syns).\n"
+	"# TYPE xlb_vip_syn_flows gauge\n"
+	"xlb_vip_syn_flows{vip=\"198.18.0.10:80/tcp\"} 1\n"
+	"# HELP xlb_vip_nat_ports NAT ports a VIP's flows hold.\n"
+	"# TYPE xlb_vip_nat_ports gauge\n"
+	"xlb_vip_nat_ports{vip=\"198.18.0.10:80/tcp\"} 4\n"
+	"# HELP xlb_vip_nat_ports_available NAT ports a VIP's backends offer "
+	"(backends x snat addresses x 28232).\n"
+	"# TYPE xlb_vip_nat_ports_available gauge\n"
+	"xlb_vip_nat_ports_available{vip=\"198.18.0.10:80/tcp\"} 28232\n"
 	"# HELP xlb_backend_packets_total Packets the load balancer forwarded "
 	"to a backend.\n"
 	"# TYPE xlb_backend_packets_total counter\n"
@@ -286,6 +312,38 @@ static const char small_text[] =
 	"# TYPE xlb_backend_bytes_total counter\n"
 	"xlb_backend_bytes_total{vip=\"198.18.0.10:80/tcp\","
 	"backend=\"198.18.1.2\"} 6300\n"
+	"# HELP xlb_backend_new_flows_total Flows given to a backend.\n"
+	"# TYPE xlb_backend_new_flows_total counter\n"
+	"xlb_backend_new_flows_total{vip=\"198.18.0.10:80/tcp\","
+	"backend=\"198.18.1.2\"} 40\n"
+	"# HELP xlb_backend_active_conns Flows of a backend in xlb_conns, not "
+	"closed (at most one reaper pass old).\n"
+	"# TYPE xlb_backend_active_conns gauge\n"
+	"xlb_backend_active_conns{vip=\"198.18.0.10:80/tcp\","
+	"backend=\"198.18.1.2\"} 3\n"
+	"# HELP xlb_backend_syn_conns TCP flows to a backend that have sent "
+	"only a SYN (xlb_syns).\n"
+	"# TYPE xlb_backend_syn_conns gauge\n"
+	"xlb_backend_syn_conns{vip=\"198.18.0.10:80/tcp\","
+	"backend=\"198.18.1.2\"} 1\n"
+	"# HELP xlb_backend_nat_ports NAT ports the flows to a backend hold.\n"
+	"# TYPE xlb_backend_nat_ports gauge\n"
+	"xlb_backend_nat_ports{vip=\"198.18.0.10:80/tcp\","
+	"backend=\"198.18.1.2\"} 4\n"
+	"# HELP xlb_lb_table_entries Live entries of a connection table (at "
+	"most one reaper pass old).\n"
+	"# TYPE xlb_lb_table_entries gauge\n"
+	"xlb_lb_table_entries{table=\"conns\"} 3\n"
+	"xlb_lb_table_entries{table=\"nat_ports\"} 4\n"
+	"# HELP xlb_lb_table_size The entries a connection table can hold.\n"
+	"# TYPE xlb_lb_table_size gauge\n"
+	"xlb_lb_table_size{table=\"conns\"} 1048576\n"
+	"xlb_lb_table_size{table=\"nat_ports\"} 65536\n"
+	"# HELP xlb_lb_table_reaped_total Entries xlbd's reaper deleted from a "
+	"connection table since xlbd started.\n"
+	"# TYPE xlb_lb_table_reaped_total counter\n"
+	"xlb_lb_table_reaped_total{table=\"conns\"} 7\n"
+	"xlb_lb_table_reaped_total{table=\"nat_ports\"} 0\n"
 	"# HELP xlb_backend_health_checks_ok_total Health checks of a backend "
 	"that passed.\n"
 	"# TYPE xlb_backend_health_checks_ok_total counter\n"
@@ -364,7 +422,7 @@ static void test_render_empty(void)
 		types += !strncmp(p, "# TYPE ", 7);
 		samples += *p != '#';
 	}
-	check(types == 23 && samples == 2, "%d families, %d samples", types,
+	check(types == 35 && samples == 2, "%d families, %d samples", types,
 	      samples);
 	free(out);
 }
@@ -373,7 +431,7 @@ static void test_render_empty(void)
 static void test_render_families(void)
 {
 	char *out = render(small_stats, small_backends), *line, *save;
-	char fam[32][64];
+	char fam[48][64];
 	int n = 0;
 
 	for (line = out ? strtok_r(out, "\n", &save) : NULL; line;
@@ -383,7 +441,7 @@ static void test_render_families(void)
 		if (sscanf(line, "# TYPE %63s", name) == 1) {
 			for (int i = 0; i < n; i++)
 				check(strcmp(fam[i], name), "%s twice", name);
-			if (n < 32)
+			if (n < 48)
 				snprintf(fam[n++], sizeof(fam[0]), "%s", name);
 		} else if (line[0] != '#') {
 			size_t l = strcspn(line, "{ ");
@@ -393,7 +451,7 @@ static void test_render_families(void)
 			      "sample outside its family: %s", line);
 		}
 	}
-	check(n == 24, "%d families", n);
+	check(n == 36, "%d families", n);
 	free(out);
 }
 

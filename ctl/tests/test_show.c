@@ -1,4 +1,4 @@
-// modules: show rates show_filter util
+// modules: show rates show_filter show_lb show_conns util
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of xlbctl's output modules: human units, counter rates, the
@@ -97,27 +97,36 @@ static const char stats_cur[] =
 	" \"veth1\": {\"ifindex\": 4, \"hooks\": {}}},"
 	" \"exceptions\": {\"eth_truncated\": 0}}";
 
-static void test_rates_compute(void)
+/* The rates from the stats texts prev to cur, checked against the JSON
+ * text want; NULL when they could not be computed. */
+static json_t *rates_of(const char *prev_text, const char *cur_text,
+			const char *want)
 {
-	json_t *prev = load(stats_prev), *cur = load(stats_cur), *rates = NULL;
+	json_t *prev = load(prev_text), *cur = load(cur_text), *rates = NULL;
 	const char *why = NULL;
 	char *text;
 	int ret;
 
 	ret = show_rates_compute(prev, cur, &rates, &why);
 	check(ret == 0, "show_rates_compute: %d (%s)", ret, why);
-	if (ret)
-		goto out;
-	text = json_dumps(rates, JSON_COMPACT | JSON_REAL_PRECISION(15));
-	check_text(text, "{\"time_ns\":1500000000,\"interval_ns\":500000000,"
-			 "\"interfaces\":{\"veth0\":{\"xdp\":{"
-			 "\"pass\":{\"pps\":1200000.0,\"bps\":7200000000.0},"
-			 "\"drop\":{\"pps\":0.0,\"bps\":0.0}}}}}");
-	free(text);
-	json_decref(rates);
-out:
 	json_decref(prev);
 	json_decref(cur);
+	if (ret)
+		return NULL;
+	text = json_dumps(rates, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	check_text(text, want);
+	free(text);
+	return rates;
+}
+
+static void test_rates_compute(void)
+{
+	json_decref(
+		rates_of(stats_prev, stats_cur,
+			 "{\"time_ns\":1500000000,\"interval_ns\":500000000,"
+			 "\"interfaces\":{\"veth0\":{\"xdp\":{"
+			 "\"pass\":{\"pps\":1200000.0,\"bps\":7200000000.0},"
+			 "\"drop\":{\"pps\":0.0,\"bps\":0.0}}}}}"));
 }
 
 static void test_rates_errors(void)
@@ -157,6 +166,87 @@ static void test_rates_render(void)
 	json_decref(rates);
 	json_decref(prev);
 	json_decref(cur);
+}
+
+/* The load balancer's counters, 2 s apart; a backend added between. */
+static const char lb_prev[] =
+	"{\"time_ns\": 1000000000, \"interfaces\": {},"
+	" \"vips\": {\"198.18.0.10:80/tcp\": {\"id\": 0, \"packets\": 1000,"
+	"  \"bytes\": 100000, \"new_flows\": 10}},"
+	" \"backends\": {\"198.18.0.10:80/tcp\": {"
+	"  \"198.18.1.2\": {\"id\": 0, \"packets\": 600, \"bytes\": 60000,"
+	"   \"new_flows\": 6}}}}";
+
+static const char lb_cur[] =
+	"{\"time_ns\": 3000000000, \"interfaces\": {},"
+	" \"vips\": {\"198.18.0.10:80/tcp\": {\"id\": 0, \"packets\": 5000,"
+	"  \"bytes\": 600000, \"new_flows\": 2410}},"
+	" \"backends\": {\"198.18.0.10:80/tcp\": {"
+	"  \"198.18.1.2\": {\"id\": 0, \"packets\": 3000, \"bytes\": 60000,"
+	"   \"new_flows\": 1206},"
+	"  \"198.18.1.3\": {\"id\": 1, \"packets\": 1, \"bytes\": 1,"
+	"   \"new_flows\": 1}}}}";
+
+static void test_rates_lb(void)
+{
+	json_t *rates = rates_of(
+		lb_prev, lb_cur,
+		"{\"time_ns\":3000000000,\"interval_ns\":2000000000,"
+		"\"interfaces\":{},\"vips\":{\"198.18.0.10:80/tcp\":"
+		"{\"pps\":2000.0,\"bps\":2000000.0,"
+		"\"new_flows_per_s\":1200.0}},\"backends\":{"
+		"\"198.18.0.10:80/tcp\":{\"198.18.1.2\":{\"pps\":1200.0,"
+		"\"bps\":0.0,\"new_flows_per_s\":600.0}}}}");
+	const char *why = NULL;
+	char *text;
+	int ret;
+
+	if (!rates)
+		return;
+	text = capture(show_rates, rates, &ret, &why);
+	check(ret == 0, "show_rates: %d (%s)", ret, why);
+	check_text(
+		text,
+		"interface        hook         verdict         packets           bits\n"
+		"\n"
+		"vip                                           packets           bits    new flows\n"
+		"198.18.0.10:80/tcp                           2.0 kpps     2.0 Mbit/s      1.2 k/s\n"
+		"backend                                       packets           bits    new flows\n"
+		"198.18.0.10:80/tcp 198.18.1.2                1.2 kpps        0 bit/s       600 /s\n");
+	free(text);
+	json_decref(rates);
+}
+
+/* The stats' table occupancy, after the load balancer's counters. */
+static void test_stats_tables(void)
+{
+	json_t *data = load(
+		"{\"time_ns\": 1, \"interfaces\": {},"
+		" \"tables\": {\"conns\": {\"in_use\": 3, \"size\": 1048576,"
+		"  \"reaped\": 12}, \"syns\": {\"in_use\": 0, \"size\": 65536,"
+		"  \"reaped\": 0}, \"nat_ports\": {\"in_use\": 3,"
+		"  \"size\": 1048576, \"reaped\": 5}}}");
+	const char *why = NULL;
+	char *text;
+	int ret;
+
+	text = capture(show_stats, data, &ret, &why);
+	check(ret == 0, "show_stats: %d (%s)", ret, why);
+	check_text(
+		text,
+		"no interfaces\n\n"
+		"tables                   in use         size       reaped\n"
+		"  conns                       3      1048576           12\n"
+		"  syns                        0        65536            0\n"
+		"  nat_ports                   3      1048576            5\n");
+	free(text);
+	json_object_set_new(json_object_get(json_object_get(data, "tables"),
+					    "syns"),
+			    "size", json_string("big"));
+	text = capture(show_stats, data, &ret, &why);
+	check(ret == -EPROTO, "a size not a number: %d", ret);
+	free(text);
+	json_decref(data);
 }
 
 static const char stats_small[] =
@@ -495,6 +585,8 @@ int main(void)
 	harness_run("rates_compute", test_rates_compute);
 	harness_run("rates_errors", test_rates_errors);
 	harness_run("rates_render", test_rates_render);
+	harness_run("rates_lb", test_rates_lb);
+	harness_run("stats_tables", test_stats_tables);
 	harness_run("stats_render", test_stats_render);
 	harness_run("stats_empty", test_stats_empty);
 	harness_run("stats_malformed", test_stats_malformed);

@@ -15,6 +15,18 @@ import sys
 
 from prometheus_client.parser import text_string_to_metric_families
 
+# The gauges of the VIPs' and backends' "conns" objects, and of "tables",
+# as docs/metrics.md names them; a member not here is a failure (KeyError).
+VIP_GAUGES = {"active": "xlb_vip_active_flows", "syn": "xlb_vip_syn_flows",
+              "nat_ports": "xlb_vip_nat_ports",
+              "nat_ports_available": "xlb_vip_nat_ports_available"}
+BACKEND_GAUGES = {"active": "xlb_backend_active_conns",
+                  "syn": "xlb_backend_syn_conns",
+                  "nat_ports": "xlb_backend_nat_ports"}
+TABLE_METRICS = {"in_use": "xlb_lb_table_entries",
+                 "size": "xlb_lb_table_size",
+                 "reaped": "xlb_lb_table_reaped_total"}
+
 
 def expected(stats):
     """(name, labels) -> value for every integer of the stats object
@@ -58,19 +70,26 @@ def expected(stats):
         for key, value in v.items():
             if key != "id" and isinstance(value, int):
                 put(f"xlb_vip_{key}_total", {"vip": vip}, value)
+        for key, value in v.get("conns", {}).items():
+            put(VIP_GAUGES[key], {"vip": vip}, value)
     for vip, per in stats.get("backends", {}).items():
         for addr, b in per.items():
             labels = {"vip": vip, "backend": addr}
             for key, value in b.items():
                 if key != "id" and isinstance(value, int):
                     put(f"xlb_backend_{key}_total", labels, value)
+            for key, value in b.get("conns", {}).items():
+                put(BACKEND_GAUGES[key], labels, value)
             for key, value in b.get("health", {}).items():
                 if isinstance(value, int):
                     put(f"xlb_backend_health_{key}_total", labels, value)
             put("xlb_backend_up", labels,
                 0 if b.get("health", {}).get("state") == "down" else 1)
+    for table, t in stats.get("tables", {}).items():
+        for key, name in TABLE_METRICS.items():
+            put(name, {"table": table}, t[key])
     known = {"time_ns", "interfaces", "exceptions", "drops", "lb", "filter",
-             "vips", "backends"}
+             "vips", "backends", "tables"}
     unplaced += [k for k in stats if k not in known]
     return want, unplaced
 
