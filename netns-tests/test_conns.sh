@@ -11,8 +11,8 @@
 # and it arrives intact; new connections are made as before. The
 # download's flow, closed (FIN both ways), leaves the list within
 # closed_timeout (2 s) and a pass. The reaper deletes an expired entry
-# and its NAT port (a UDP flow, with udp_ns in xlb_lb_conf cut to 1 s
-# through bpftool); a flush of a VIP with no traffic empties its list,
+# and its NAT port (a UDP flow, with the config's udp_timeout cut to 3 s
+# by a reload); a flush of a VIP with no traffic empties its list,
 # and the reaper deletes the port it freed; deleting a VIP deletes its
 # flows and every NAT port it held, and the VIP added back starts with
 # none.
@@ -49,7 +49,10 @@ bg_ns pb1 python3 "$TOOLS/udp_echo.py" 198.18.1.2 53
 wait_for 5 listening pb1 || fatal "b1 listens"
 wait_for 5 listening pb2 || fatal "b2 listens"
 
-cat >"$CONF" <<CONF
+# write_conf UDP_TIMEOUT: the config, with that udp_timeout.
+write_conf() {
+	cat >"$CONF" <<CONF
+lb = { udp_timeout = $1; };
 interfaces = (
 	{ name = "veth-xlb"; xdp = "generic"; tc = "off"; lb = true; },
 	{ name = "veth-b1"; xdp = "generic"; tc = "off"; lb = true; },
@@ -63,6 +66,8 @@ vips = (
 	  backends = ( { address = "198.18.1.2"; } ); }
 );
 CONF
+}
+write_conf 120
 start_xlbd pl "$CONF" "$NAME" || fatal "xlbd starts"
 
 resolved() {
@@ -172,16 +177,12 @@ ping() {
 	in_ns pc python3 "$TOOLS/udp_ping.py" "$UDP_VIP" 53 "$1" >/dev/null
 }
 
-# The reaper: a UDP flow idle for more than udp_ns (1 s here) is deleted
-# from xlb_conns, and its NAT port from xlb_nat_rev.
-# lb_conf SECONDS...: xlb_lb_conf's five timeouts, as bpftool bytes.
-lb_conf() {
-	local s
-	for s; do
-		python3 -c 'import sys; print(" ".join(str(b) for b in
-			(int(sys.argv[1]) * int(sys.argv[2])).to_bytes(8, "little")))' \
-			"$s" "$NS_PER_S"
-	done | tr '\n' ' '
+# The reaper: a UDP flow idle for more than udp_timeout (3 s here) is
+# deleted from xlb_conns, and its NAT port from xlb_nat_rev.
+# udp_ns: the UDP timeout xlb_lb_conf holds, in ns.
+udp_ns() {
+	bpftool -j map dump pinned "$PINS/xlb_lb_conf" |
+		jq '.[0].formatted.value.udp_ns'
 }
 # entries MAP JQ: how many entries of pinned MAP match JQ (on .value).
 entries() {
@@ -189,9 +190,9 @@ entries() {
 		jq "[.[] | .formatted.value | select($2)] | length"
 }
 UDP_ID=$(ctl "$NAME" -j vip list | jq --arg v "$U" '.vips[] | select(.vip == $v) | .id')
-# shellcheck disable=SC2046  # the bytes are words
-bpftool map update pinned "$PINS/xlb_lb_conf" key 0 0 0 0 \
-	value $(lb_conf 5 900 10 2 1)
+write_conf 3
+check "a reload sets udp_timeout to 3 s" ctl "$NAME" config reload
+check_eq "...in xlb_lb_conf" "$(udp_ns)" $((3 * NS_PER_S))
 reaped=$(ctl "$NAME" -j stats | jq .tables.conns.reaped)
 check "a UDP flow through the VIP" ping 1
 check_eq "...in xlb_conns and its port in xlb_nat_rev" \
@@ -200,12 +201,12 @@ check_eq "...in xlb_conns and its port in xlb_nat_rev" \
 reaped_both() {
 	[ "$(entries xlb_conns ".vip == $UDP_ID") $(entries xlb_nat_rev ".vip_id == $UDP_ID")" = "0 0" ]
 }
-check "idle past udp_ns: the reaper deletes both" wait_for 5 reaped_both
+check "idle past udp_timeout: the reaper deletes both" wait_for 10 reaped_both
 check "...and counts it" test "$(ctl "$NAME" -j stats |
 	jq .tables.conns.reaped)" -gt "$reaped"
-# shellcheck disable=SC2046
-bpftool map update pinned "$PINS/xlb_lb_conf" key 0 0 0 0 \
-	value $(lb_conf 5 900 10 2 120)
+write_conf 120
+check "a reload sets udp_timeout back to 120 s" ctl "$NAME" config reload
+check_eq "...in xlb_lb_conf" "$(udp_ns)" $((120 * NS_PER_S))
 
 # A flush of a VIP without traffic empties its list. (A NAT port taken
 # less than a second ago is not freed by a flush: the flow that took it
