@@ -13,7 +13,8 @@
  * passed to the kernel and counted: a fragment has no ports to hash, and
  * options are rare enough to leave to the stack. Flows the tables send
  * on are remembered in the flow caches (lb_cache.bpf.h), through which
- * their next packets go without a table lookup.
+ * their next packets go without a table lookup. How long a flow's entry
+ * lives is in lb_conn.bpf.h; NAT's ports and replies in lb_nat.bpf.h.
  */
 #ifndef XLB_LB_BPF_H
 #define XLB_LB_BPF_H
