@@ -56,7 +56,7 @@ XLBD_MODS := xlbd config config_filter config_lb config_lbgroup config_text \
 	lb lb_ring lb_snat lb_state lb_json lb_neigh lb_hints lb_conns lb_flows \
 	maglev api_lb \
 	health health_check health_probe metrics metrics_parse metrics_text \
-	api_config config_dump notify monitor monitor_event $(COMMON)
+	api_config config_dump notify monitor monitor_event crashpoint $(COMMON)
 XLBCTL_MODS := xlbctl client show rates show_filter show_lb show_conns \
 	cmd_filter cmd_batch cmd_lb cmd_config cmd_monitor monitor_text config \
 	config_filter config_lb config_lbgroup config_text lb_parse rule $(COMMON)
@@ -161,6 +161,10 @@ MOD_NEEDS_config := config_filter config_text config_lb config_lbgroup lb_parse 
 	rule
 MOD_NEEDS_show := show_filter show_lb show_conns
 MOD_NEEDS_cmd_lb := lb_parse rule
+MOD_NEEDS_loader := crashpoint
+MOD_NEEDS_filter := crashpoint
+MOD_NEEDS_filter_lists := crashpoint
+MOD_NEEDS_lb_state := crashpoint
 test_modules = $(patsubst %,ctl/%.c,$(sort $(foreach m,$(shell \
 	sed -n '1s|^// modules: ||p' $(1)),$(m) $(MOD_NEEDS_$(m)))))
 $(BUILD)/tests/test_%: ctl/tests/test_%.c $$(call test_modules,ctl/tests/test_$$*.c) \

@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "crashpoint.h"
 #include "filter.h"
 #include "filter_int.h"
 #include "log.h"
@@ -323,6 +324,7 @@ int filter_rule_add(struct filter *f, struct xlb_rule *r, char *err,
 	ret = percpu_zero(f->m.rule_stats, id, sizeof(struct xlb_ctr));
 	if (!ret)
 		ret = spec_write(f, r, family);
+	crashpoint("rule-add");
 	rule_families(family, &lo, &hi);
 	for (int fam = lo; !ret && fam < hi; fam++)
 		ret = install(f, fr, fam);
@@ -426,6 +428,7 @@ int filter_rule_del(struct filter *f, __u32 id, char *err, size_t errlen)
 		f->free_rule = id;
 	keytab_del(&f->order_index, &fr->r.order);
 	f->n_rules--;
+	crashpoint("rule-del");
 	if (bpf_map_update_elem(f->m.rule_specs, &id, &none, BPF_ANY) && !ret)
 		ret = -errno;
 	if (ret)

@@ -12,6 +12,7 @@
 
 #include <bpf/bpf.h>
 
+#include "crashpoint.h"
 #include "filter.h"
 #include "filter_int.h"
 
@@ -153,6 +154,7 @@ int filter_list_add(struct filter *f, struct xlb_list_entry *e, char *err,
 	ret = percpu_zero(f->m.list_stats, id, sizeof(struct xlb_ctr));
 	if (!ret)
 		ret = spec_write(f, e);
+	crashpoint("list-add");
 	if (!ret)
 		ret = trie_update(f, e, &val);
 	if (!ret)
@@ -196,6 +198,7 @@ int filter_list_del(struct filter *f, const struct xlb_list_entry *e, char *err,
 		ret = filter_conf_write(f);
 	if (!ret)
 		ret = trie_update(f, e, NULL);
+	crashpoint("list-del");
 	if (!ret && bpf_map_update_elem(f->m.list_specs, &id, &none, BPF_ANY))
 		ret = -errno;
 	keytab_del(&f->entry_index, &k);

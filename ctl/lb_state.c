@@ -17,6 +17,7 @@
 
 #include <bpf/bpf.h>
 
+#include "crashpoint.h"
 #include "lb.h"
 #include "lb_int.h"
 #include "log.h"
@@ -350,9 +351,11 @@ int lb_apply(struct lb *lb, const struct xlb_config *conf, char *err,
 		    !conf_has_vip(conf, &lb->vips[id].vip))
 			ret = lb_vip_del(lb, &lb->vips[id].vip, why,
 					 sizeof(why));
-	for (size_t i = 0; !ret && i < conf->n_vips; i++)
+	for (size_t i = 0; !ret && i < conf->n_vips; i++) {
 		ret = apply_vip(lb, conf, &conf->vips[i], &line, why,
 				sizeof(why));
+		crashpoint("lb-vip");
+	}
 	/* Whatever was done is made consistent, even after an error. */
 	if (ret) {
 		lb_commit(lb, NULL, 0);

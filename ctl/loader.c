@@ -27,6 +27,7 @@
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 
+#include "crashpoint.h"
 #include "loader.h"
 #include "log.h"
 #include "util.h"
@@ -441,6 +442,7 @@ static int load(struct xlb_dp *dp, char *err, size_t errlen)
 			goto out;
 		}
 	}
+	crashpoint("load");
 	for (size_t i = 0; i < ARRAY_SIZE(pinned_progs); i++) {
 		int fd = bpf_program__fd(progs[i]);
 
@@ -453,6 +455,7 @@ static int load(struct xlb_dp *dp, char *err, size_t errlen)
 		*fd_at(dp, pinned_progs[i].fd_off) = dup(fd);
 		*(__u32 *)((char *)dp + pinned_progs[i].id_off) =
 			prog_id_of(fd);
+		crashpoint("pin");
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(pinned_maps); i++)
 		*fd_at(dp, pinned_maps[i].fd_off) = dup(bpf_map__fd(maps[i]));

@@ -20,6 +20,7 @@
 
 #include "api.h"
 #include "config.h"
+#include "crashpoint.h"
 #include "health.h"
 #include "ifaces.h"
 #include "lb_conns.h"
@@ -176,6 +177,7 @@ static int apply(struct xlbd *d, const struct xlb_config *conf, char *err,
 
 	if (ret)
 		return ret;
+	crashpoint("ifaces");
 	/* Egress interfaces may have come or gone: next hops again. */
 	lb_neigh_recheck(&d->lb);
 	ret = filter_apply(&d->filter, fc->rules, fc->n_rules, fc->entries,
@@ -338,6 +340,7 @@ int xlbd_reload(struct xlbd *d, char *err, size_t errlen)
 		return ret;
 	}
 	warn_lb_sizes(d, next);
+	crashpoint("reload");
 	ret = apply(d, next, err, errlen);
 	if (ret) {
 		log_err("reload failed part-way: %s", err);
@@ -626,6 +629,10 @@ int main(int argc, char **argv)
 	}
 	log_set_level(level);
 	log_route_libs();
+	if (crashpoint_init(err, sizeof(err))) {
+		log_err("%s", err);
+		return 1;
+	}
 	if (group && api_set_group(&d.api, group, err, sizeof(err))) {
 		log_err("%s", err);
 		return 1;
