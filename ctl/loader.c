@@ -177,12 +177,12 @@ static int prepare_pin_dir(struct xlb_dp *dp, bool create, char *err,
 		     dp->pin_dir, parent);
 		return -ENOTSUP;
 	}
+	if (!create && access(dp->pin_dir, F_OK))
+		return -ENOENT;
 	if (mkdir(dp->pin_dir, 0700) && errno != EEXIST) {
 		ERRF("%s: %s", dp->pin_dir, strerror(errno));
 		return -errno;
 	}
-	if (!create && access(dp->pin_dir, F_OK))
-		return -ENOENT;
 	dp->lock_fd = open(dp->pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dp->lock_fd < 0) {
 		ERRF("%s: %s", dp->pin_dir, strerror(errno));
@@ -443,10 +443,13 @@ static int load(struct xlb_dp *dp, char *err, size_t errlen)
 		}
 	}
 	crashpoint("load");
-	for (size_t i = 0; i < ARRAY_SIZE(pinned_progs); i++) {
+	/* prog_xdp, whose pin makes the next start adopt, last: a start cut
+	 * before it is loaded again (pins of its other programs replaced). */
+	for (size_t i = ARRAY_SIZE(pinned_progs); i-- > 0;) {
 		int fd = bpf_program__fd(progs[i]);
 
 		pin_path(dp, pinned_progs[i].pin, path, sizeof(path));
+		unlink(path);
 		if (bpf_obj_pin(fd, path)) {
 			ret = -errno;
 			ERRF("pinning %s: %s", path, strerror(errno));
