@@ -52,7 +52,8 @@ CTL_HDRS := $(wildcard ctl/*.h) dataplane/include/xlb_abi.h
 COMMON   := log util
 XLBD_MODS := xlbd config config_filter config_lb config_lbgroup config_text \
 	lb_parse rule loader maps netlink api api_filter \
-	ifaces stats filter filter_check filter_lists filter_state keytab \
+	ifaces stats filter filter_check filter_lists filter_state \
+	filter_reconcile keytab \
 	lb lb_ring lb_snat lb_state lb_json lb_neigh lb_hints lb_conns lb_flows \
 	maglev api_lb \
 	health health_check health_probe metrics metrics_parse metrics_text \
@@ -164,6 +165,7 @@ MOD_NEEDS_cmd_lb := lb_parse rule
 MOD_NEEDS_loader := crashpoint
 MOD_NEEDS_filter := crashpoint
 MOD_NEEDS_filter_lists := crashpoint
+MOD_NEEDS_filter_state := filter_reconcile
 MOD_NEEDS_lb_state := crashpoint
 test_modules = $(patsubst %,ctl/%.c,$(sort $(foreach m,$(shell \
 	sed -n '1s|^// modules: ||p' $(1)),$(m) $(MOD_NEEDS_$(m)))))

@@ -196,22 +196,9 @@ int key_write(struct filter *f, const struct xlb_rule_key *k,
 
 static int spec_write(struct filter *f, const struct xlb_rule *r, int family)
 {
-	struct xlb_rule_spec s = {
-		.in_use = 1,
-		.order = r->order,
-		.action = r->action,
-		.dir = r->dir,
-		.family = family,
-		.fields = r->fields,
-		.src_plen = r->src.plen,
-		.dst_plen = r->dst.plen,
-		.proto = r->proto,
-		.sport = htons(r->sport),
-		.dport = htons(r->dport),
-	};
+	struct xlb_rule_spec s;
 
-	memcpy(s.src, r->src.addr, sizeof(s.src));
-	memcpy(s.dst, r->dst.addr, sizeof(s.dst));
+	rule_spec_of(r, family, &s);
 	return bpf_map_update_elem(f->m.rule_specs, &r->id, &s, BPF_ANY) ?
 		       -errno :
 		       0;

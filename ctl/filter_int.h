@@ -34,6 +34,28 @@ void shape_remove(struct filter *f, int dir, int fam, struct filter_shape *s);
 int key_write(struct filter *f, const struct xlb_rule_key *k,
 	      const struct xlb_rule *r);
 
+/* A rule as its pinned spec holds it, and back (returns the family). */
+void rule_spec_of(const struct xlb_rule *r, int family,
+		  struct xlb_rule_spec *s);
+int rule_of_spec(const struct xlb_rule_spec *s, __u32 id, struct xlb_rule *r);
+
+/* A list entry as its pinned spec holds it, and back. */
+void list_spec_of(const struct xlb_list_entry *e, struct xlb_list_spec *s);
+void entry_of_spec(const struct xlb_list_spec *s, __u32 id,
+		   struct xlb_list_entry *e);
+int list_spec_write(struct filter *f, const struct xlb_list_entry *e);
+/* Count e in (+1) or out (-1) of its list's entries, in memory. */
+void list_count(struct filter *f, const struct xlb_list_entry *e, int delta);
+/* Add list entry e (not listed yet) under the free id: trie, spec,
+ * memory. zero: a new entry's hit counter zeroed. */
+int list_insert(struct filter *f, struct xlb_list_entry *e, __u32 id,
+		bool zero);
+
+/* Restore (filter_reconcile.c): make the lists' specs and tries agree,
+ * the tries trusted; then make the rule maps what the rules make them. */
+int reconcile_lists(struct filter *f);
+int reconcile_rules(struct filter *f);
+
 /* The exact-match index key of a list entry. */
 struct entry_key {
 	__u8 list, dir, family, plen;

@@ -113,26 +113,102 @@ static __u32 alloc_entry_id(struct filter *f)
 	return 0;
 }
 
-static int spec_write(struct filter *f, const struct xlb_list_entry *e)
+void list_spec_of(const struct xlb_list_entry *e, struct xlb_list_spec *s)
 {
-	struct xlb_list_spec s = {
+	*s = (struct xlb_list_spec){
 		.in_use = 1,
 		.list = e->list,
 		.dir = e->dir,
 		.family = e->prefix.family,
 		.plen = e->prefix.plen,
 	};
+	memcpy(s->addr, e->prefix.addr, sizeof(s->addr));
+}
 
-	memcpy(s.addr, e->prefix.addr, sizeof(s.addr));
+void entry_of_spec(const struct xlb_list_spec *s, __u32 id,
+		   struct xlb_list_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->id = id;
+	e->list = s->list;
+	e->dir = s->dir;
+	e->prefix.family = s->family;
+	e->prefix.plen = s->plen;
+	memcpy(e->prefix.addr, s->addr, sizeof(e->prefix.addr));
+}
+
+int list_spec_write(struct filter *f, const struct xlb_list_entry *e)
+{
+	struct xlb_list_spec s;
+
+	list_spec_of(e, &s);
 	return bpf_map_update_elem(f->m.list_specs, &e->id, &s, BPF_ANY) ?
 		       -errno :
 		       0;
 }
 
+static int spec_clear(struct filter *f, __u32 id)
+{
+	struct xlb_list_spec none = {};
+
+	return bpf_map_update_elem(f->m.list_specs, &id, &none, BPF_ANY) ?
+		       -errno :
+		       0;
+}
+
+/* Count e in (+1) or out (-1) of its list, in memory. */
+void list_count(struct filter *f, const struct xlb_list_entry *e, int delta)
+{
+	if (e->list == XLB_LIST_ALLOW)
+		f->allow_entries[e->dir] += delta;
+	else
+		f->deny_entries[e->dir][e->prefix.family] += delta;
+}
+
+/*
+ * The trie first, then the spec: the trie is what packets meet, and what
+ * the restore trusts (filter_reconcile.c). Cut in between, the entry is
+ * enforced and the restore writes its spec from the trie; a write that
+ * fails takes back what was written, so memory, spec and trie agree.
+ */
+int list_insert(struct filter *f, struct xlb_list_entry *e, __u32 id, bool zero)
+{
+	struct xlb_list_val val = { .id = id };
+	struct entry_key k;
+	int ret = 0;
+
+	e->id = id;
+	entry_key_of(e, &k);
+	if (zero)
+		ret = percpu_zero(f->m.list_stats, id, sizeof(struct xlb_ctr));
+	if (!ret)
+		ret = trie_update(f, e, &val);
+	if (ret)
+		return ret;
+	crashpoint("list-add");
+	ret = list_spec_write(f, e);
+	if (!ret)
+		ret = keytab_put(&f->entry_index, &k, id);
+	if (ret) {
+		spec_clear(f, id);
+		trie_update(f, e, NULL);
+		return ret;
+	}
+	f->entries[id] = *e;
+	f->entry_used[id] = true;
+	f->n_entries++;
+	/* The trie entry exists before the list is looked at. */
+	list_count(f, e, 1);
+	if ((e->list == XLB_LIST_ALLOW && f->allow_entries[e->dir] == 1) ||
+	    (e->list == XLB_LIST_DENY &&
+	     f->deny_entries[e->dir][e->prefix.family] == 1))
+		ret = filter_conf_write(f);
+	return ret;
+}
+
 int filter_list_add(struct filter *f, struct xlb_list_entry *e, char *err,
 		    size_t errlen)
 {
-	struct xlb_list_val val;
 	struct entry_key k;
 	char what[96];
 	__u32 id;
@@ -149,37 +225,21 @@ int filter_list_add(struct filter *f, struct xlb_list_entry *e, char *err,
 		     f->max_prefixes);
 		return -ENOSPC;
 	}
-	e->id = id;
-	val.id = id;
-	ret = percpu_zero(f->m.list_stats, id, sizeof(struct xlb_ctr));
-	if (!ret)
-		ret = spec_write(f, e);
-	crashpoint("list-add");
-	if (!ret)
-		ret = trie_update(f, e, &val);
-	if (!ret)
-		ret = keytab_put(&f->entry_index, &k, id);
-	if (ret) {
+	ret = list_insert(f, e, id, true);
+	if (ret)
 		ERRF("adding %s: %s", entry_str(e, what, sizeof(what)),
 		     strerror(-ret));
-		return ret;
-	}
-	f->entries[id] = *e;
-	f->entry_used[id] = true;
-	f->n_entries++;
-	/* The trie entry exists before the list is looked at. */
-	if (e->list == XLB_LIST_ALLOW && f->allow_entries[e->dir]++ == 0)
-		ret = filter_conf_write(f);
-	if (e->list == XLB_LIST_DENY &&
-	    f->deny_entries[e->dir][e->prefix.family]++ == 0)
-		ret = filter_conf_write(f);
 	return ret;
 }
 
+/*
+ * The trie first again, then the spec: cut in between, the restore finds
+ * a spec without its trie entry and removes it. A trie entry already gone
+ * is what deleting wants, not an error.
+ */
 int filter_list_del(struct filter *f, const struct xlb_list_entry *e, char *err,
 		    size_t errlen)
 {
-	struct xlb_list_spec none = {};
 	struct entry_key k;
 	char what[96];
 	__u32 id;
@@ -191,16 +251,18 @@ int filter_list_del(struct filter *f, const struct xlb_list_entry *e, char *err,
 		return -ENOENT;
 	}
 	/* A list becoming empty is no longer looked at, first. */
-	if (e->list == XLB_LIST_ALLOW && --f->allow_entries[e->dir] == 0)
+	list_count(f, e, -1);
+	if ((e->list == XLB_LIST_ALLOW && f->allow_entries[e->dir] == 0) ||
+	    (e->list == XLB_LIST_DENY &&
+	     f->deny_entries[e->dir][e->prefix.family] == 0))
 		ret = filter_conf_write(f);
-	if (e->list == XLB_LIST_DENY &&
-	    --f->deny_entries[e->dir][e->prefix.family] == 0)
-		ret = filter_conf_write(f);
-	if (!ret)
+	if (!ret) {
 		ret = trie_update(f, e, NULL);
+		ret = ret == -ENOENT ? 0 : ret;
+	}
 	crashpoint("list-del");
-	if (!ret && bpf_map_update_elem(f->m.list_specs, &id, &none, BPF_ANY))
-		ret = -errno;
+	if (!ret)
+		ret = spec_clear(f, id);
 	keytab_del(&f->entry_index, &k);
 	f->entry_used[id] = false;
 	if (id < f->free_entry)

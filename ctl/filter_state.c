@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The filter's lifetime and views: open (restoring rules and entries from
- * their pinned specs, so ids survive a restart), close, and the JSON of
- * rules, list entries and hit counters. Large maps are read in batches.
+ * their pinned specs, so ids survive a restart, then reconciled with the
+ * maps, filter_reconcile.c), the specs' encoding of rules, close, and the
+ * JSON of rules, list entries and hit counters. Large maps are read in
+ * batches.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,7 +18,6 @@
 #include "filter.h"
 #include "filter_int.h"
 #include "log.h"
-#include "xlb_hash.h"
 
 #define ERRF(...) snprintf(err, errlen, __VA_ARGS__)
 #define BATCH 4096
@@ -63,6 +64,45 @@ out:
 	return ret;
 }
 
+void rule_spec_of(const struct xlb_rule *r, int family, struct xlb_rule_spec *s)
+{
+	*s = (struct xlb_rule_spec){
+		.in_use = 1,
+		.order = r->order,
+		.action = r->action,
+		.dir = r->dir,
+		.family = family,
+		.fields = r->fields,
+		.src_plen = r->src.plen,
+		.dst_plen = r->dst.plen,
+		.proto = r->proto,
+		.sport = htons(r->sport),
+		.dport = htons(r->dport),
+	};
+	memcpy(s->src, r->src.addr, sizeof(s->src));
+	memcpy(s->dst, r->dst.addr, sizeof(s->dst));
+}
+
+int rule_of_spec(const struct xlb_rule_spec *s, __u32 id, struct xlb_rule *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = id;
+	r->order = s->order;
+	r->action = s->action;
+	r->dir = s->dir;
+	r->fields = s->fields;
+	r->proto = s->proto;
+	r->sport = ntohs(s->sport);
+	r->dport = ntohs(s->dport);
+	r->src.plen = s->src_plen;
+	r->dst.plen = s->dst_plen;
+	r->src.family = r->dst.family =
+		s->family == XLB_FAMILY_MAX ? XLB_FAMILY_V4 : s->family;
+	memcpy(r->src.addr, s->src, sizeof(r->src.addr));
+	memcpy(r->dst.addr, s->dst, sizeof(r->dst.addr));
+	return s->family;
+}
+
 static void restore_rule(void *ctx, __u32 id, const void *val)
 {
 	const struct xlb_rule_spec *s = val;
@@ -74,21 +114,7 @@ static void restore_rule(void *ctx, __u32 id, const void *val)
 	fr = &f->rules[id];
 	memset(fr, 0, sizeof(*fr));
 	fr->in_use = true;
-	fr->family = s->family;
-	fr->r.id = id;
-	fr->r.order = s->order;
-	fr->r.action = s->action;
-	fr->r.dir = s->dir;
-	fr->r.fields = s->fields;
-	fr->r.proto = s->proto;
-	fr->r.sport = ntohs(s->sport);
-	fr->r.dport = ntohs(s->dport);
-	fr->r.src.plen = s->src_plen;
-	fr->r.dst.plen = s->dst_plen;
-	fr->r.src.family = fr->r.dst.family =
-		s->family == XLB_FAMILY_MAX ? XLB_FAMILY_V4 : s->family;
-	memcpy(fr->r.src.addr, s->src, sizeof(fr->r.src.addr));
-	memcpy(fr->r.dst.addr, s->dst, sizeof(fr->r.dst.addr));
+	fr->family = rule_of_spec(s, id, &fr->r);
 	keytab_put(&f->order_index, &s->order, id);
 	f->n_rules++;
 }
@@ -103,20 +129,12 @@ static void restore_entry(void *ctx, __u32 id, const void *val)
 	if (!s->in_use || id == 0 || id > f->max_prefixes)
 		return;
 	e = &f->entries[id];
-	e->id = id;
-	e->list = s->list;
-	e->dir = s->dir;
-	e->prefix.family = s->family;
-	e->prefix.plen = s->plen;
-	memcpy(e->prefix.addr, s->addr, sizeof(e->prefix.addr));
+	entry_of_spec(s, id, e);
 	entry_key_of(e, &k);
 	keytab_put(&f->entry_index, &k, id);
 	f->entry_used[id] = true;
 	f->n_entries++;
-	if (e->list == XLB_LIST_ALLOW)
-		f->allow_entries[e->dir]++;
-	else
-		f->deny_entries[e->dir][e->prefix.family]++;
+	list_count(f, e, 1);
 }
 
 /* Shapes as the data plane has them (the generation in use), with ids. */
@@ -157,133 +175,6 @@ static void restore_shapes(struct filter *f)
 	}
 }
 
-/* Index a rule's key in one family: the lowest order holds it. */
-static int index_key(struct filter *f, struct keytab *holders, __u32 id,
-		     int fam)
-{
-	const struct xlb_rule *r = &f->rules[id].r;
-	struct filter_shape *s = shape_find(f, r->dir, fam, r);
-	struct xlb_rule_key k;
-	__u32 cur;
-
-	if (!s) {
-		if (f->nshapes[r->dir][fam] == XLB_MAX_SHAPES)
-			return -ENOSPC;
-		s = shape_new(f, r->dir, fam, r);
-	}
-	s->nrules++;
-	rule_key(s, r, &k);
-	if (keytab_get(holders, &k, &cur)) {
-		f->shadowed++;
-		if (f->rules[cur].r.order < r->order)
-			return 0;
-	}
-	return keytab_put(holders, &k, id);
-}
-
-/* The counting filter's counts for exactly the held keys, all written. */
-/* The family of the shape with this id (shape ids are unique). */
-static int shape_family(const struct filter *f, __u32 id)
-{
-	for (int dir = 0; dir < XLB_DIR_MAX; dir++)
-		for (int fam = 0; fam < XLB_FAMILY_MAX; fam++)
-			for (__u32 i = 0; i < f->nshapes[dir][fam]; i++)
-				if (f->shapes[dir][fam][i].id == id)
-					return fam;
-	return XLB_FAMILY_V6;
-}
-
-static int sync_bloom(struct filter *f, struct keytab *holders)
-{
-	memset(f->bloom, 0, (size_t)XLB_BLOOM_LINES * XLB_BLOOM_LINE);
-	for (size_t i = 0; i < holders->cap; i++) {
-		const struct xlb_rule_key *k =
-			(const void *)(holders->keys + i * holders->keylen);
-
-		if (holders->used[i])
-			bloom_count(f->bloom, k, shape_family(f, k->shape), 1);
-	}
-	for (__u32 line = 0; line < XLB_BLOOM_LINES; line++)
-		if (bpf_map_update_elem(f->m.bloom, &line,
-					&f->bloom[line * XLB_BLOOM_LINE],
-					BPF_ANY))
-			return -errno;
-	return 0;
-}
-
-/* Delete the map's keys no rule holds; write the holders that differ. */
-static int sync_keys(struct filter *f, struct keytab *holders)
-{
-	struct xlb_rule_key k, next;
-	struct xlb_rule_val v;
-	void *prev = NULL;
-	__u32 id;
-	int ret = sync_bloom(f, holders);
-
-	if (ret)
-		return ret;
-	while (!bpf_map_get_next_key(f->m.rules, prev, &next)) {
-		if (!keytab_get(holders, &next, NULL))
-			bpf_map_delete_elem(f->m.rules, &next);
-		k = next;
-		prev = &k;
-	}
-	for (size_t i = 0; !ret && i < holders->cap; i++) {
-		const struct xlb_rule_key *hk;
-
-		if (!holders->used[i])
-			continue;
-		hk = (const void *)(holders->keys + i * holders->keylen);
-		id = holders->vals[i];
-		if (bpf_map_lookup_elem(f->m.rules, hk, &v) || v.id != id ||
-		    v.order != f->rules[id].r.order)
-			ret = key_write(f, hk, &f->rules[id].r);
-	}
-	return ret;
-}
-
-/*
- * Re-derive what the rule maps must hold from the restored rules and
- * make them hold exactly that: shapes counted anew (empty ones dropped,
- * missing ones made), each key held by its lowest-order rule, stray keys
- * removed. What is already right is not rewritten.
- */
-static int reconcile_rules(struct filter *f)
-{
-	struct keytab holders;
-	int ret;
-
-	if (keytab_init(&holders, sizeof(struct xlb_rule_key)))
-		return -ENOMEM;
-	for (int dir = 0; dir < XLB_DIR_MAX; dir++)
-		for (int fam = 0; fam < XLB_FAMILY_MAX; fam++)
-			for (__u32 i = 0; i < f->nshapes[dir][fam]; i++)
-				f->shapes[dir][fam][i].nrules = 0;
-	f->shadowed = 0;
-	ret = 0;
-	for (__u32 id = 1; !ret && id <= f->max_rules; id++) {
-		int lo, hi;
-
-		if (!f->rules[id].in_use)
-			continue;
-		rule_families(f->rules[id].family, &lo, &hi);
-		for (int fam = lo; !ret && fam < hi; fam++)
-			ret = index_key(f, &holders, id, fam);
-	}
-	if (!ret)
-		ret = sync_keys(f, &holders);
-	for (int dir = 0; dir < XLB_DIR_MAX; dir++)
-		for (int fam = 0; fam < XLB_FAMILY_MAX; fam++)
-			for (__u32 i = f->nshapes[dir][fam]; i-- > 0;)
-				if (!f->shapes[dir][fam][i].nrules)
-					shape_remove(f, dir, fam,
-						     &f->shapes[dir][fam][i]);
-	if (!ret)
-		ret = shapes_publish(f);
-	keytab_free(&holders);
-	return ret;
-}
-
 int filter_open(struct filter *f, const struct filter_maps *m, __u32 max_rules,
 		__u32 max_prefixes, char *err, size_t errlen)
 {
@@ -310,6 +201,8 @@ int filter_open(struct filter *f, const struct filter_maps *m, __u32 max_rules,
 		ret = array_each(m->list_specs, max_prefixes + 1,
 				 sizeof(struct xlb_list_spec), 1, restore_entry,
 				 f);
+	if (!ret)
+		ret = reconcile_lists(f);
 	if (!ret) {
 		restore_shapes(f);
 		ret = reconcile_rules(f);
