@@ -29,39 +29,16 @@
 static int specs_open(struct lb *lb, const char *pin_dir, char *err,
 		      size_t errlen)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
 	char path[PATH_MAX];
+	bool found;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", pin_dir, LB_SPECS_PIN);
-	fd = bpf_obj_get(path);
-	if (fd < 0 && errno == ENOENT) {
-		fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, LB_SPECS_PIN,
-				    sizeof(__u32), sizeof(struct lb_spec),
-				    XLB_MAX_BACKENDS, NULL);
-		if (fd >= 0 && bpf_obj_pin(fd, path)) {
-			close(fd);
-			fd = -1;
-		}
-	}
-	if (fd < 0) {
-		ERRF("%s: %s", path, strerror(errno));
-		return -errno;
-	}
+	fd = maps_own_array(path, LB_SPECS_PIN, sizeof(struct lb_spec),
+			    XLB_MAX_BACKENDS, &found, err, errlen);
+	if (fd < 0)
+		return fd;
 	lb->specs = fd;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
-		ERRF("%s: %s", path, strerror(errno));
-		return -errno;
-	}
-	if (info.type != BPF_MAP_TYPE_ARRAY || info.key_size != sizeof(__u32) ||
-	    info.value_size != sizeof(struct lb_spec) ||
-	    info.max_entries != XLB_MAX_BACKENDS) {
-		ERRF("%s: laid out by another build (values of %u bytes, %u "
-		     "entries): detach it with the build that made it",
-		     path, info.value_size, info.max_entries);
-		return -EPROTO;
-	}
 	return 0;
 }
 

@@ -93,6 +93,10 @@ static const struct pinned_map pinned_maps[] = {
 	{ "xlb_monitor_cpu", offsetof(struct xlb_dp, map_monitor_cpu) },
 };
 
+/* xlbd's own maps, pinned beside the data plane's: the record last. */
+static const char *const own_maps[] = { XLB_PIN_LB_SPECS, XLB_PIN_TXN_JOURNAL,
+					XLB_PIN_TXN };
+
 static int read_sizes(struct xlb_dp *dp);
 
 static int *fd_at(struct xlb_dp *dp, size_t off)
@@ -629,10 +633,12 @@ int dp_unpin(struct xlb_dp *dp)
 		snprintf(tmp, sizeof(tmp), "%s_new", path);
 		unlink(tmp);
 	}
-	for (size_t i = 0; i <= ARRAY_SIZE(pinned_maps); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(pinned_maps) + ARRAY_SIZE(own_maps);
+	     i++) {
 		pin_path(dp,
-			 i < ARRAY_SIZE(pinned_maps) ? pinned_maps[i].pin :
-						       XLB_PIN_LB_SPECS,
+			 i < ARRAY_SIZE(pinned_maps) ?
+				 pinned_maps[i].pin :
+				 own_maps[i - ARRAY_SIZE(pinned_maps)],
 			 path, sizeof(path));
 		if (unlink(path) && errno != ENOENT) {
 			log_err("removing pin %s: %s", path, strerror(errno));

@@ -45,11 +45,14 @@ struct xlb_dp {
 };
 
 /*
- * Maps xlbd makes itself, which no BPF program uses (the load balancer's
- * backend specs, lb_state.c), pinned beside the others: dp_unpin()
- * removes them too.
+ * Maps xlbd makes itself, which no BPF program uses, pinned beside the
+ * others: the load balancer's backend specs (lb_state.c), the
+ * transaction record and a batch's journal (txn.c). dp_unpin() removes
+ * them too.
  */
 #define XLB_PIN_LB_SPECS "xlb_lb_specs"
+#define XLB_PIN_TXN "xlb_txn"
+#define XLB_PIN_TXN_JOURNAL "xlb_txn_journal"
 
 /* What is attached at one hook of one interface. */
 struct dp_hook_state {

@@ -6,8 +6,10 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -208,4 +210,42 @@ int maps_lb_conf_set(int fd, const struct xlb_lb_conf *c)
 	__u32 key = 0;
 
 	return bpf_map_update_elem(fd, &key, c, BPF_ANY) ? -errno : 0;
+}
+
+int maps_own_array(const char *path, const char *name, __u32 vsize, __u32 max,
+		   bool *found, char *err, size_t errlen)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	int fd, e;
+
+	fd = bpf_obj_get(path);
+	*found = fd >= 0;
+	if (fd < 0 && errno == ENOENT) {
+		fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, name, sizeof(__u32),
+				    vsize, max, NULL);
+		if (fd >= 0 && bpf_obj_pin(fd, path)) {
+			e = errno;
+			close(fd);
+			fd = -1;
+			errno = e;
+		}
+	}
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		e = errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(e));
+		if (fd >= 0)
+			close(fd);
+		return -e;
+	}
+	if (info.type != BPF_MAP_TYPE_ARRAY || info.key_size != sizeof(__u32) ||
+	    info.value_size != vsize || info.max_entries != max) {
+		snprintf(err, errlen,
+			 "%s: laid out by another build (values of %u bytes, "
+			 "%u entries): detach it with the build that made it",
+			 path, info.value_size, info.max_entries);
+		close(fd);
+		return -EPROTO;
+	}
+	return fd;
 }

@@ -6,6 +6,7 @@
 #ifndef XLB_MAPS_H
 #define XLB_MAPS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 
@@ -35,5 +36,14 @@ int maps_percpu_zero(int fd, __u32 key, size_t size);
 /* The connection timeouts of xlb_lb_conf: the defaults, and writing them. */
 void maps_lb_conf_default(struct xlb_lb_conf *c);
 int maps_lb_conf_set(int fd, const struct xlb_lb_conf *c);
+
+/*
+ * An array map of xlbd's own (no program uses it) pinned at path: opened,
+ * or made (name, values of vsize bytes, max entries) and pinned, *found
+ * saying which. One laid out otherwise is refused with -EPROTO: another
+ * build made it. Returns the map's fd, or -errno with err set.
+ */
+int maps_own_array(const char *path, const char *name, __u32 vsize, __u32 max,
+		   bool *found, char *err, size_t errlen);
 
 #endif /* XLB_MAPS_H */

@@ -5,8 +5,9 @@
  * balancer's next-hop resolver and health checks in the same poll loop
  * (nothing there blocks). SIGHUP reloads the configuration (a bad file
  * changes nothing); SIGTERM and SIGINT exit leaving the data plane
- * attached and pinned; `xlbd --detach` and the detach request remove
- * programs, filters and pins.
+ * attached and pinned. Starts and reloads are transactions
+ * (xlbd_txn.c). `xlbd --detach` and the detach request remove programs,
+ * filters and pins.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -168,9 +169,8 @@ static size_t commands_init(void)
 	return n;
 }
 
-/* Make the running state match conf: interfaces, the filter, the lb. */
-static int apply(struct xlbd *d, const struct xlb_config *conf, char *err,
-		 size_t errlen)
+int xlbd_apply(struct xlbd *d, const struct xlb_config *conf, char *err,
+	       size_t errlen)
 {
 	const struct xlb_filter_conf_file *fc = &conf->filter;
 	int ret = ifaces_apply(&d->dp, conf, err, errlen);
@@ -290,7 +290,9 @@ static int open_lb(struct xlbd *d, char *err, size_t errlen)
 	int ret;
 
 	warn_lb_sizes(d, &d->conf);
-	ret = lb_open(&d->lb, &m, d->pin_dir, !d->dp.adopted, err, errlen);
+	/* Maps loaded now, but beside a record: a detach was cut short. */
+	ret = lb_open(&d->lb, &m, d->pin_dir, !d->dp.adopted && !d->txn.found,
+		      err, errlen);
 	if (!ret)
 		ret = lb_neigh_open(&d->lb, err, errlen);
 	if (!ret)
@@ -316,6 +318,7 @@ static void close_all(struct xlbd *d)
 	lb_neigh_close(&d->lb);
 	lb_close(&d->lb);
 	filter_close(&d->filter);
+	txn_close(&d->txn);
 	dp_close(&d->dp);
 }
 
@@ -341,9 +344,11 @@ int xlbd_reload(struct xlbd *d, char *err, size_t errlen)
 	}
 	warn_lb_sizes(d, next);
 	crashpoint("reload");
-	ret = apply(d, next, err, errlen);
+	ret = xlbd_apply_txn(d, next, TXN_RELOAD, err, errlen);
 	if (ret) {
-		log_err("reload failed part-way: %s", err);
+		log_err("reload failed part-way: %s (the next start applies "
+			"the file whole)",
+			err);
 		xlb_config_free(next);
 	} else {
 		xlb_config_free(&d->conf);
@@ -462,9 +467,9 @@ static void unload_fresh(struct xlbd *d)
 static int run(struct xlbd *d)
 {
 	char err[XLB_CONFIG_ERRLEN];
-	int sfd, ret;
-
 	struct dp_sizes sizes;
+	bool whole = true;
+	int sfd, ret;
 
 	/* The metrics address first: a taken port changes nothing. */
 	d->metrics.body = metrics_body;
@@ -483,18 +488,22 @@ static int run(struct xlbd *d)
 	log_info("%s data plane in %s", d->dp.adopted ? "adopted" : "loaded",
 		 d->pin_dir);
 	/* A restart resumes: adopted state (runtime changes included) is
-	 * kept, and only interfaces follow the file. A fresh load applies
-	 * the whole file. */
-	ret = open_filter(d, err, sizeof(err));
+	 * kept, and only interfaces follow the file. A fresh load, or a
+	 * state no start or reload committed, gets the whole file. */
+	ret = txn_open(&d->txn, d->pin_dir, err, sizeof(err));
+	if (!ret)
+		ret = open_filter(d, err, sizeof(err));
 	if (!ret)
 		ret = open_lb(d, err, sizeof(err));
-	if (!ret && d->dp.adopted) {
+	if (!ret)
+		whole = xlbd_start_whole(d);
+	if (!ret && !whole) {
 		ret = ifaces_apply(&d->dp, &d->conf, err, sizeof(err));
 		lb_neigh_recheck(&d->lb);
 		/* Kept VIPs are checked as the file says. */
 		health_configure(&d->lb, &d->conf);
 	} else if (!ret) {
-		ret = apply(d, &d->conf, err, sizeof(err));
+		ret = xlbd_apply_txn(d, &d->conf, TXN_START, err, sizeof(err));
 	}
 	if (ret) {
 		log_err("%s", err);

@@ -14,6 +14,7 @@
 #include "loader.h"
 #include "metrics.h"
 #include "monitor.h"
+#include "txn.h"
 
 struct xlbd {
 	const char *config_path;
@@ -27,6 +28,7 @@ struct xlbd {
 	struct metrics_addr metrics_addr;
 	struct metrics_server metrics;
 	struct monitor mon;
+	struct txn txn;
 	bool stop;
 };
 
@@ -42,6 +44,22 @@ extern const size_t monitor_n_cmds;
 /* The configuration's: config_reload, config_dump (api_config.c). */
 extern const struct api_cmd config_cmds[];
 extern const size_t config_n_cmds;
+
+/* Make the running state conf's: interfaces, the filter, the lb. */
+int xlbd_apply(struct xlbd *d, const struct xlb_config *conf, char *err,
+	       size_t errlen);
+
+/*
+ * Transactions (xlbd_txn.c). A start (what TXN_START) or a reload
+ * (TXN_RELOAD) applying conf: the record says so before anything
+ * changes, and the state is committed once all is applied.
+ * xlbd_start_whole(): whether a start applies the file whole (a fresh
+ * data plane, or no start or reload committed last) or adopts the
+ * pinned state as it is.
+ */
+int xlbd_apply_txn(struct xlbd *d, const struct xlb_config *conf,
+		   enum txn_state what, char *err, size_t errlen);
+bool xlbd_start_whole(const struct xlbd *d);
 
 /*
  * Reload the configuration file, as SIGHUP does: validated whole (a bad
