@@ -58,7 +58,7 @@ XLBD_MODS := xlbd config config_filter config_lb config_lbgroup config_text \
 	maglev api_lb \
 	health health_check health_probe metrics metrics_parse metrics_text \
 	api_config config_dump notify monitor monitor_event crashpoint txn \
-	xlbd_txn $(COMMON)
+	xlbd_txn filter_journal $(COMMON)
 XLBCTL_MODS := xlbctl client show rates show_filter show_lb show_conns \
 	cmd_filter cmd_batch cmd_lb cmd_config cmd_monitor monitor_text config \
 	config_filter config_lb config_lbgroup config_text lb_parse rule $(COMMON)

@@ -4,7 +4,9 @@
  * batches of both. Requests carry rules in their text forms; they are
  * parsed with the same rule.c as the config file and xlbctl, so every
  * path gives the same errors. A batch is validated whole before any of
- * it is applied, and applied as one filter batch.
+ * it is applied, and applied as one filter batch and one transaction
+ * (xlbd_filter_batch()): all of it or, after a failure or a crash, none.
+ * A single change is a batch of one.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -223,43 +225,20 @@ static int op_from_json(json_t *req, struct filter_change *op, char *err,
 	return -EINVAL;
 }
 
-/* Apply one change; *data (may be NULL) gets its reply data. */
-static int op_apply(struct filter *f, struct filter_change *op, json_t **data,
-		    char *err, size_t errlen)
+/* The reply to a single change, once made. */
+static json_t *op_reply(const struct filter_change *op)
 {
-	int ret = 0;
-
 	switch (op->kind) {
 	case FILTER_RULE_ADD:
-		if (!op->has_order)
-			op->rule.order = filter_next_order(f);
-		ret = filter_rule_add(f, &op->rule, err, errlen);
-		if (!ret && data)
-			*data = json_pack("{s:i, s:I}", "id", (int)op->rule.id,
-					  "order", (json_int_t)op->rule.order);
-		break;
-	case FILTER_RULE_DEL:
-		ret = filter_rule_del(f, op->id, err, errlen);
-		if (!ret && data)
-			*data = json_object();
-		break;
+		return json_pack("{s:i, s:I}", "id", (int)op->rule.id, "order",
+				 (json_int_t)op->rule.order);
 	case FILTER_RULE_FLUSH:
-		ret = filter_rule_flush(f);
-		if (data)
-			*data = json_pack("{s:i}", "removed", ret);
-		ret = 0;
-		break;
+		return json_pack("{s:i}", "removed", (int)op->removed);
 	case FILTER_LIST_ADD:
-		ret = filter_list_add(f, &op->entry, err, errlen);
-		if (!ret && data)
-			*data = json_pack("{s:i}", "id", (int)op->entry.id);
-		break;
+		return json_pack("{s:i}", "id", (int)op->entry.id);
 	default:
-		ret = filter_list_del(f, &op->entry, err, errlen);
-		if (!ret && data)
-			*data = json_object();
+		return json_object();
 	}
-	return ret;
 }
 
 /*
@@ -309,21 +288,25 @@ static int code_of(int ret)
 		       API_FAILED;
 }
 
+/* One change, a batch of one: all of it made or none (a flush too). */
 static json_t *cmd_change(void *ctx, json_t *req, struct api_error *e)
 {
 	struct xlbd *d = ctx;
-	json_t *data = NULL;
 	struct filter_change op;
+	size_t bad;
 	int ret;
 
 	ret = op_from_json(req, &op, e->msg, sizeof(e->msg));
 	if (!ret)
 		ret = guard(&d->filter, req, &op, 1, e->msg, sizeof(e->msg));
 	if (!ret)
-		ret = op_apply(&d->filter, &op, &data, e->msg, sizeof(e->msg));
-	if (ret)
+		ret = xlbd_filter_batch(d, &op, 1, &bad, e->msg,
+					sizeof(e->msg));
+	if (ret) {
 		e->code = code_of(ret);
-	return data;
+		return NULL;
+	}
+	return op_reply(&op);
 }
 
 /* Parse every op of a batch; on an error, its index in *bad. */
@@ -347,9 +330,8 @@ static int batch_parse(json_t *ops_json, struct filter_change *ops, size_t *bad,
 static json_t *cmd_batch(void *ctx, json_t *req, struct api_error *e)
 {
 	json_t *ops_json = json_object_get(req, "ops");
-	size_t n = json_array_size(ops_json), i, bad = 0;
+	size_t n = json_array_size(ops_json), bad = 0;
 	struct xlbd *d = ctx;
-	char why[FILTER_ERRLEN];
 	struct filter_change *ops;
 	int ret;
 
@@ -377,18 +359,12 @@ static json_t *cmd_batch(void *ctx, json_t *req, struct api_error *e)
 		free(ops);
 		return NULL;
 	}
-	filter_batch_begin(&d->filter);
-	for (i = 0; !ret && i < n; i++)
-		ret = op_apply(&d->filter, &ops[i], NULL, why, sizeof(why));
-	filter_batch_end(&d->filter);
+	ret = xlbd_filter_batch(d, ops, n, &bad, e->msg, sizeof(e->msg));
 	free(ops);
-	log_info("batch: %zu of %zu changes applied", ret ? i - 1 : i, n);
 	if (!ret)
 		return json_pack("{s:I}", "applied", (json_int_t)n);
-	snprintf(e->msg, sizeof(e->msg),
-		 "%s (the %zu changes before it applied)", why, i - 1);
 	e->code = code_of(ret);
-	e->extra = json_pack("{s:I}", "index", (json_int_t)(i - 1));
+	e->extra = json_pack("{s:I}", "index", (json_int_t)bad);
 	return NULL;
 }
 

@@ -223,13 +223,21 @@ static int shapes_reserve(struct filter *f, const struct xlb_rule *r,
 	return 0;
 }
 
-/* The lowest free id; f->free_rule keeps the search linear overall. */
+/*
+ * Ids are handed out round robin from f->next_rule, as the load
+ * balancer's are: an id just freed is the last to be given again, so a
+ * batch undone finds the ids (and hit counters) of the rules it deleted
+ * untouched, and the search stays linear overall.
+ */
 static __u32 alloc_rule_id(struct filter *f)
 {
-	for (__u32 id = f->free_rule > 0 ? f->free_rule : 1; id <= f->max_rules;
-	     id++) {
+	__u32 from = f->next_rule > 0 ? f->next_rule : 1;
+
+	for (__u32 i = 0; i < f->max_rules; i++) {
+		__u32 id = (from - 1 + i) % f->max_rules + 1;
+
 		if (!f->rules[id].in_use) {
-			f->free_rule = id + 1;
+			f->next_rule = id + 1;
 			return id;
 		}
 	}
@@ -282,12 +290,40 @@ static int install(struct filter *f, struct filter_rule *fr, int fam)
 	return ret;
 }
 
+/*
+ * The spec first, then the keys: a daemon that dies in between leaves a
+ * spec whose keys the restore writes (filter_reconcile.c), never a key
+ * without a rule. The hit counter is zeroed for a new rule, kept for one
+ * put back (a batch undone).
+ */
+int rule_insert(struct filter *f, struct xlb_rule *r, int family, __u32 id,
+		bool zero)
+{
+	struct filter_rule *fr = &f->rules[id];
+	int lo, hi, ret = 0;
+
+	r->id = id;
+	*fr = (struct filter_rule){ .in_use = true, .family = family, .r = *r };
+	if (zero)
+		ret = percpu_zero(f->m.rule_stats, id, sizeof(struct xlb_ctr));
+	if (!ret)
+		ret = spec_write(f, r, family);
+	crashpoint("rule-add");
+	rule_families(family, &lo, &hi);
+	for (int fam = lo; !ret && fam < hi; fam++)
+		ret = install(f, fr, fam);
+	if (!ret)
+		ret = keytab_put(&f->order_index, &r->order, id);
+	if (!ret)
+		f->n_rules++;
+	return ret;
+}
+
 int filter_rule_add(struct filter *f, struct xlb_rule *r, char *err,
 		    size_t errlen)
 {
-	struct filter_rule *fr;
 	__u32 taken, id;
-	int family, lo, hi, ret;
+	int family, ret;
 
 	family = xlb_rule_check(r, err, errlen);
 	if (family < 0)
@@ -303,26 +339,34 @@ int filter_rule_add(struct filter *f, struct xlb_rule *r, char *err,
 		return -ENOSPC;
 	}
 	ret = shapes_reserve(f, r, family, err, errlen);
+	if (!ret)
+		ret = rule_insert(f, r, family, id, true);
 	if (ret)
-		return ret;
-	r->id = id;
-	fr = &f->rules[id];
-	*fr = (struct filter_rule){ .in_use = true, .family = family, .r = *r };
-	ret = percpu_zero(f->m.rule_stats, id, sizeof(struct xlb_ctr));
-	if (!ret)
-		ret = spec_write(f, r, family);
-	crashpoint("rule-add");
-	rule_families(family, &lo, &hi);
-	for (int fam = lo; !ret && fam < hi; fam++)
-		ret = install(f, fr, fam);
-	if (!ret)
-		ret = keytab_put(&f->order_index, &r->order, id);
-	if (ret) {
 		ERRF("writing rule %u: %s", id, strerror(-ret));
-		return ret;
+	return ret;
+}
+
+int filter_rule_put_back(struct filter *f, struct xlb_rule *r, int family,
+			 char *err, size_t errlen)
+{
+	__u32 id = r->id, taken;
+	int ret;
+
+	if (id == 0 || id > f->max_rules || f->rules[id].in_use) {
+		ERRF("putting rule %u back: its id is taken", id);
+		return -EEXIST;
 	}
-	f->n_rules++;
-	return 0;
+	if (keytab_get(&f->order_index, &r->order, &taken)) {
+		ERRF("putting rule %u back: order %u is taken by rule %u", id,
+		     r->order, taken);
+		return -EEXIST;
+	}
+	ret = shapes_reserve(f, r, family, err, errlen);
+	if (!ret)
+		ret = rule_insert(f, r, family, id, false);
+	if (ret && ret != -ENOSPC)
+		ERRF("putting rule %u back: %s", id, strerror(-ret));
+	return ret;
 }
 
 /* The lowest-order rule other than `skip` with key k in dir/fam, or 0. */
@@ -411,10 +455,10 @@ int filter_rule_del(struct filter *f, __u32 id, char *err, size_t errlen)
 		ret = ret ? ret : e;
 	}
 	fr->in_use = false;
-	if (id < f->free_rule)
-		f->free_rule = id;
 	keytab_del(&f->order_index, &fr->r.order);
 	f->n_rules--;
+	/* Cut here, the restore finds the spec and writes the keys again:
+	 * the rule stays, whole. */
 	crashpoint("rule-del");
 	if (bpf_map_update_elem(f->m.rule_specs, &id, &none, BPF_ANY) && !ret)
 		ret = -errno;

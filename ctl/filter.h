@@ -53,7 +53,8 @@ struct filter {
 	__u32 deny_entries[XLB_DIR_MAX][XLB_FAMILY_MAX];
 	__u8 *bloom; /* the counts of xlb_rule_bloom, mirrored */
 	__u32 n_rules, n_entries;
-	__u32 free_rule, free_entry; /* no free id below these */
+	/* Where the search for a free id starts: ids go round robin. */
+	__u32 next_rule, next_entry;
 	__u32 allow_entries[XLB_DIR_MAX];
 	/* In a batch, an allow list that becomes non-empty is enforced only
 	 * at its end, so entries still to come are not dropped meanwhile. */
@@ -99,6 +100,7 @@ struct filter_change {
 	struct xlb_rule rule; /* rule add */
 	__u32 id; /* rule del */
 	struct xlb_list_entry entry; /* list add, list del */
+	__u32 removed; /* rule flush, once made: the rules it removed */
 };
 
 /*
@@ -113,6 +115,42 @@ int filter_batch_check(const struct filter *f, const struct filter_change *ch,
 /* Group changes: see `batch` above. end writes what was deferred. */
 void filter_batch_begin(struct filter *f);
 int filter_batch_end(struct filter *f);
+
+/*
+ * A journal entry of a batch (filter_journal.c): the change about to be
+ * made, and what undoing it needs. TXN_OP_SIZE bytes.
+ */
+struct filter_journal {
+	__u32 kind; /* enum filter_change_kind + 1; 0: an unused entry */
+	__u32 id; /* the id of the rule or list entry a deletion takes */
+	union {
+		struct xlb_rule_spec rule; /* rule add, rule del */
+		struct xlb_list_spec entry; /* list add, list del */
+	};
+};
+
+/* Write j to the batch's journal; 0 or -errno. */
+typedef int (*filter_log_fn)(void *ctx, const struct filter_journal *j);
+
+/* The journal entries a batch may need: one per change, and for a flush
+ * one per rule it may remove. */
+size_t filter_batch_room(const struct filter *f,
+			 const struct filter_change *ops, size_t n);
+
+/*
+ * Make a checked batch of changes, each handed to log before it is made
+ * (a rule flush as one deletion per rule), as one filter batch. *done
+ * gets how many were made. Returns 0, or -errno with err set: undo what
+ * was journaled then with filter_batch_undo().
+ */
+int filter_batch_apply(struct filter *f, struct filter_change *ops, size_t n,
+		       filter_log_fn log, void *ctx, size_t *done, char *err,
+		       size_t errlen);
+
+/* Undo n journaled changes, the last first, whether each was made whole,
+ * in part or not at all. Returns 0 or -errno with err set. */
+int filter_batch_undo(struct filter *f, const struct filter_journal *js,
+		      size_t n, char *err, size_t errlen);
 
 /*
  * Make the filter hold exactly the rules and entries of a config file's

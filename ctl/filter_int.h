@@ -38,6 +38,15 @@ int key_write(struct filter *f, const struct xlb_rule_key *k,
 void rule_spec_of(const struct xlb_rule *r, int family,
 		  struct xlb_rule_spec *s);
 int rule_of_spec(const struct xlb_rule_spec *s, __u32 id, struct xlb_rule *r);
+/* Install rule r under the free id (its order free, its shapes room):
+ * spec, keys, shapes, memory. zero: a new rule's hit counter zeroed. */
+int rule_insert(struct filter *f, struct xlb_rule *r, int family, __u32 id,
+		bool zero);
+
+/* A deleted rule back under its id (r->id), with its hit counter, where
+ * its id and order are free and its shapes have room (an undo). */
+int filter_rule_put_back(struct filter *f, struct xlb_rule *r, int family,
+			 char *err, size_t errlen);
 
 /* A list entry as its pinned spec holds it, and back. */
 void list_spec_of(const struct xlb_list_entry *e, struct xlb_list_spec *s);
@@ -50,6 +59,10 @@ void list_count(struct filter *f, const struct xlb_list_entry *e, int delta);
  * memory. zero: a new entry's hit counter zeroed. */
 int list_insert(struct filter *f, struct xlb_list_entry *e, __u32 id,
 		bool zero);
+
+/* A deleted list entry back, under its id (e->id) if that is free. */
+int filter_list_put_back(struct filter *f, struct xlb_list_entry *e, char *err,
+			 size_t errlen);
 
 /* Restore (filter_reconcile.c): make the lists' specs and tries agree,
  * the tries trusted; then make the rule maps what the rules make them. */

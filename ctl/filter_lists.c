@@ -100,13 +100,16 @@ static const char *entry_str(const struct xlb_list_entry *e, char *buf,
 	return n < 0 ? "" : buf;
 }
 
-/* The lowest free id; f->free_entry keeps the search linear overall. */
+/* Round robin from f->next_entry, as alloc_rule_id() (filter.c). */
 static __u32 alloc_entry_id(struct filter *f)
 {
-	for (__u32 id = f->free_entry > 0 ? f->free_entry : 1;
-	     id <= f->max_prefixes; id++) {
+	__u32 from = f->next_entry > 0 ? f->next_entry : 1;
+
+	for (__u32 i = 0; i < f->max_prefixes; i++) {
+		__u32 id = (from - 1 + i) % f->max_prefixes + 1;
+
 		if (!f->entry_used[id]) {
-			f->free_entry = id + 1;
+			f->next_entry = id + 1;
 			return id;
 		}
 	}
@@ -232,6 +235,26 @@ int filter_list_add(struct filter *f, struct xlb_list_entry *e, char *err,
 	return ret;
 }
 
+int filter_list_put_back(struct filter *f, struct xlb_list_entry *e, char *err,
+			 size_t errlen)
+{
+	bool same = e->id && e->id <= f->max_prefixes && !f->entry_used[e->id];
+	__u32 id = same ? e->id : alloc_entry_id(f);
+	char what[96];
+	int ret;
+
+	if (!id) {
+		ERRF("no room for another list entry (max_prefixes is %u)",
+		     f->max_prefixes);
+		return -ENOSPC;
+	}
+	ret = list_insert(f, e, id, !same);
+	if (ret)
+		ERRF("putting %s back: %s", entry_str(e, what, sizeof(what)),
+		     strerror(-ret));
+	return ret;
+}
+
 /*
  * The trie first again, then the spec: cut in between, the restore finds
  * a spec without its trie entry and removes it. A trie entry already gone
@@ -265,8 +288,6 @@ int filter_list_del(struct filter *f, const struct xlb_list_entry *e, char *err,
 		ret = spec_clear(f, id);
 	keytab_del(&f->entry_index, &k);
 	f->entry_used[id] = false;
-	if (id < f->free_entry)
-		f->free_entry = id;
 	f->n_entries--;
 	if (ret)
 		ERRF("removing %s: %s", entry_str(e, what, sizeof(what)),

@@ -102,6 +102,8 @@ static int adopt(struct filter *f, struct list_fix *fx,
 	f->entry_used[id] = true;
 	f->n_entries++;
 	list_count(f, e, 1);
+	if (id >= f->next_entry)
+		f->next_entry = id + 1;
 	fx->seen[id] = true;
 	fx->adopted++;
 	return 0;

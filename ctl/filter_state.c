@@ -117,6 +117,8 @@ static void restore_rule(void *ctx, __u32 id, const void *val)
 	fr->family = rule_of_spec(s, id, &fr->r);
 	keytab_put(&f->order_index, &s->order, id);
 	f->n_rules++;
+	if (id >= f->next_rule)
+		f->next_rule = id + 1;
 }
 
 static void restore_entry(void *ctx, __u32 id, const void *val)
@@ -135,6 +137,8 @@ static void restore_entry(void *ctx, __u32 id, const void *val)
 	f->entry_used[id] = true;
 	f->n_entries++;
 	list_count(f, e, 1);
+	if (id >= f->next_entry)
+		f->next_entry = id + 1;
 }
 
 /* Shapes as the data plane has them (the generation in use), with ids. */

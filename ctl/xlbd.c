@@ -496,7 +496,7 @@ static int run(struct xlbd *d)
 	if (!ret)
 		ret = open_lb(d, err, sizeof(err));
 	if (!ret)
-		whole = xlbd_start_whole(d);
+		ret = xlbd_recover(d, &whole, err, sizeof(err));
 	if (!ret && !whole) {
 		ret = ifaces_apply(&d->dp, &d->conf, err, sizeof(err));
 		lb_neigh_recheck(&d->lb);

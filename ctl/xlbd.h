@@ -52,14 +52,23 @@ int xlbd_apply(struct xlbd *d, const struct xlb_config *conf, char *err,
 /*
  * Transactions (xlbd_txn.c). A start (what TXN_START) or a reload
  * (TXN_RELOAD) applying conf: the record says so before anything
- * changes, and the state is committed once all is applied.
- * xlbd_start_whole(): whether a start applies the file whole (a fresh
- * data plane, or no start or reload committed last) or adopts the
- * pinned state as it is.
+ * changes, and the state is committed once all is applied. A start
+ * that finds a batch cut short undoes it; *whole says whether the file
+ * is applied whole (a fresh data plane, or no start or reload committed
+ * last) or the pinned state adopted.
  */
 int xlbd_apply_txn(struct xlbd *d, const struct xlb_config *conf,
 		   enum txn_state what, char *err, size_t errlen);
-bool xlbd_start_whole(const struct xlbd *d);
+int xlbd_recover(struct xlbd *d, bool *whole, char *err, size_t errlen);
+
+/*
+ * A checked batch of filter changes as one transaction: journaled and
+ * made, then committed; undone if any change fails. Returns 0, or -errno
+ * with err set and *bad the change that failed (nothing of the batch
+ * left then).
+ */
+int xlbd_filter_batch(struct xlbd *d, struct filter_change *ops, size_t n,
+		      size_t *bad, char *err, size_t errlen);
 
 /*
  * Reload the configuration file, as SIGHUP does: validated whole (a bad

@@ -3,11 +3,14 @@
  * The daemon's transactions over its record (txn.c): a start or a reload
  * applies the file whole between marking the state unfinished and
  * committing it, so a start that finds it unfinished applies the file
- * again rather than adopting a part of it. The data plane forwards with
- * whatever it holds meanwhile.
+ * again rather than adopting a part of it; a batch of filter changes is
+ * journaled change by change and committed at its end, or undone (at
+ * once when it fails, by the next start when xlbd died during it). The
+ * data plane forwards with whatever it holds meanwhile.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "crashpoint.h"
@@ -15,6 +18,70 @@
 #include "xlbd.h"
 
 #define ERRF(...) snprintf(err, errlen, __VA_ARGS__)
+
+static int journal_log(void *ctx, const struct filter_journal *j)
+{
+	return txn_journal_add(ctx, j);
+}
+
+/* Undo what the journal of the batch under way (or cut) holds. */
+static int batch_undo(struct xlbd *d, char *err, size_t errlen)
+{
+	void *ops;
+	__u32 n;
+	int ret = txn_journal_read(&d->txn, &ops, &n);
+
+	if (ret) {
+		ERRF("reading the batch's journal: %s", strerror(-ret));
+		return ret;
+	}
+	ret = filter_batch_undo(&d->filter, ops, n, err, errlen);
+	free(ops);
+	if (!ret)
+		ret = txn_journal_end(&d->txn, false);
+	if (!ret)
+		log_info("batch: %u journaled changes undone", n);
+	return ret;
+}
+
+int xlbd_filter_batch(struct xlbd *d, struct filter_change *ops, size_t n,
+		      size_t *bad, char *err, size_t errlen)
+{
+	size_t room = filter_batch_room(&d->filter, ops, n), done = 0;
+	char why[FILTER_ERRLEN];
+	int ret, e;
+
+	ret = room > UINT32_MAX ? -E2BIG : txn_journal_begin(&d->txn, room);
+	if (ret) {
+		ERRF("batch: making its journal: %s", strerror(-ret));
+		return ret;
+	}
+	ret = filter_batch_apply(&d->filter, ops, n, journal_log, &d->txn,
+				 &done, err, errlen);
+	crashpoint("batch-commit");
+	if (!ret)
+		ret = txn_journal_end(&d->txn, true);
+	if (!ret) {
+		crashpoint("batch-done");
+		if (n > 1)
+			log_info("batch: %zu changes applied", n);
+		return 0;
+	}
+	*bad = done;
+	e = batch_undo(d, why, sizeof(why));
+	if (e) {
+		log_err("batch: undoing it: %s (the next start undoes it)",
+			why);
+		return ret;
+	}
+	if (done > 0) {
+		snprintf(why, sizeof(why), "%s", err);
+		ERRF("%s (nothing applied: the %zu changes before it were "
+		     "undone)",
+		     why, done);
+	}
+	return ret;
+}
 
 int xlbd_apply_txn(struct xlbd *d, const struct xlb_config *conf,
 		   enum txn_state what, char *err, size_t errlen)
@@ -41,16 +108,21 @@ int xlbd_apply_txn(struct xlbd *d, const struct xlb_config *conf,
 	return 0;
 }
 
-bool xlbd_start_whole(const struct xlbd *d)
+int xlbd_recover(struct xlbd *d, bool *whole, char *err, size_t errlen)
 {
 	enum txn_state st = d->txn.rec.state;
-	bool whole = !d->dp.adopted || st != TXN_COMMITTED;
+	int ret = 0;
 
-	if (d->dp.adopted && whole)
+	if (d->txn.rec.batch) {
+		log_warn("a batch was cut short: undoing it");
+		ret = batch_undo(d, err, errlen);
+	}
+	*whole = !d->dp.adopted || st != TXN_COMMITTED;
+	if (!ret && d->dp.adopted && *whole)
 		log_warn("%s: %s: applying %s whole", d->pin_dir,
 			 st == TXN_NONE	 ? "no start was committed there" :
 			 st == TXN_START ? "a start was cut short" :
 					   "a reload was cut short",
 			 d->config_path);
-	return whole;
+	return ret;
 }
