@@ -5,9 +5,9 @@
  * balancer's next-hop resolver and health checks in the same poll loop
  * (nothing there blocks). SIGHUP reloads the configuration (a bad file
  * changes nothing); SIGTERM and SIGINT exit leaving the data plane
- * attached and pinned. Starts and reloads are transactions
- * (xlbd_txn.c). `xlbd --detach` and the detach request remove programs,
- * filters and pins.
+ * attached and pinned; all three wait while a start is under way. Starts
+ * and reloads are transactions (xlbd_txn.c). `xlbd --detach` and the
+ * detach request remove programs, filters and pins.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -369,18 +369,29 @@ static void reload(struct xlbd *d)
 	xlbd_reload(d, err, sizeof(err));
 }
 
+/* The signals serve() takes: SIGTERM, SIGINT (exit), SIGHUP (reload). */
+static void loop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+}
+
+/*
+ * Blocked from main()'s first instruction: one that arrives while xlbd
+ * starts waits in the signalfd until serve() reads it, so a SIGTERM lets
+ * the start finish (and commit) before xlbd exits, and a SIGHUP reloads
+ * once the start is over. Neither can cut a start short.
+ */
 static int signal_fd(void)
 {
 	sigset_t set;
+	int fd;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, NULL))
-		return -errno;
-	signal(SIGPIPE, SIG_IGN);
-	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	loop_signals(&set);
+	fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	return fd < 0 ? -errno : fd;
 }
 
 /* The earlier of two poll timeouts (-1: none). */
@@ -468,7 +479,7 @@ static int run(struct xlbd *d)
 {
 	char err[XLB_CONFIG_ERRLEN];
 	struct dp_sizes sizes;
-	bool whole = true;
+	bool whole;
 	int sfd, ret;
 
 	/* The metrics address first: a taken port changes nothing. */
@@ -594,7 +605,11 @@ int main(int argc, char **argv)
 	bool check = false, do_detach = false;
 	char err[XLB_CONFIG_ERRLEN];
 	int opt, level = LOG_INFO;
+	sigset_t sigs;
 
+	loop_signals(&sigs);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	while ((opt = getopt_long(argc, argv, "c:vh", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
@@ -650,6 +665,9 @@ int main(int argc, char **argv)
 		log_err("%s", err);
 		return 1;
 	}
+	/* A check changes nothing: it may be stopped at any time. */
+	if (check)
+		sigprocmask(SIG_UNBLOCK, &sigs, NULL);
 	if (!do_detach &&
 	    xlb_config_load(d.config_path, &d.conf, err, sizeof(err))) {
 		log_err("%s", err);
