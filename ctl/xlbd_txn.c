@@ -108,11 +108,35 @@ int xlbd_apply_txn(struct xlbd *d, const struct xlb_config *conf,
 	return 0;
 }
 
+/*
+ * Programs pinned, and no record before this daemon made one: a build
+ * older than the record made that state, or a start of this build was
+ * cut between pinning its programs and making the record, before it
+ * wrote anything. Only the first holds rules, entries or VIPs.
+ */
+static bool older_build(const struct xlbd *d)
+{
+	return d->dp.adopted && !d->txn.found &&
+	       (d->filter.n_rules || d->filter.n_entries || d->lb.n_vips);
+}
+
 int xlbd_recover(struct xlbd *d, bool *whole, char *err, size_t errlen)
 {
-	enum txn_state st = d->txn.rec.state;
+	enum txn_state st;
 	int ret = 0;
 
+	if (older_build(d)) {
+		log_info("%s: no transaction record: the state of an older "
+			 "build, adopted as it is",
+			 d->pin_dir);
+		ret = txn_commit(&d->txn);
+		if (ret) {
+			ERRF("committing it in %s/xlb_txn: %s", d->pin_dir,
+			     strerror(-ret));
+			return ret;
+		}
+	}
+	st = d->txn.rec.state;
 	if (d->txn.rec.batch) {
 		log_warn("a batch was cut short: undoing it");
 		ret = batch_undo(d, err, errlen);

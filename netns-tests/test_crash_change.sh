@@ -25,6 +25,8 @@
 #   spec, and a deletion cut between the two as well; after the restart
 #   each entry is listed and enforced, or neither, and a reload of the
 #   file then succeeds.
+# - a pin dir without the record, as a build older than it leaves: the
+#   state is adopted as it is, runtime changes included.
 #
 #  netns gc                          netns gx
 # +------------------------+        +-------------------------------+
@@ -285,5 +287,17 @@ for cut in add:198.18.0.66/32:list-add:1001 del:198.18.0.3/32:list-del:1; do
 		"$T_DIR/base.ids" "$T_DIR/none")" before
 	stop
 done
+
+echo "-- the state of a build older than the record"
+start
+ctl "$NAME" deny add 198.18.0.66/32 >/dev/null
+stop
+rm "$PINS/xlb_txn"
+restart
+check "adopted as it is, runtime changes kept" \
+	grep -q "no transaction record: the state of an older build" "$LOG"
+check_eq "...the deny entry added at runtime still there" "$(ctl "$NAME" -j deny list |
+	jq '[.entries[] | select(.prefix == "198.18.0.66/32")] | length')" 1
+stop
 
 t_done
