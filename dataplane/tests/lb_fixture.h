@@ -80,12 +80,12 @@ static inline void add_snat(const char *addr)
 	parse_addr(addr, h->addr, &h->family);
 }
 
-/* A backend behind loopback; `snat` and `port` only for NAT. */
-static inline int put_nat_backend(__u32 id, const char *addr, __u8 flags,
-				  const char *snat, __u16 port)
+/* A backend behind ifindex; `snat` and `port` only for NAT. */
+static inline int put_backend_via(__u32 id, const char *addr, __u8 flags,
+				  const char *snat, __u16 port, __u32 ifindex)
 {
 	struct xlb_backend b = { .flags = flags,
-				 .ifindex = LO_IFINDEX,
+				 .ifindex = ifindex,
 				 .port = htons(port) };
 
 	parse_addr(addr, b.addr, &b.family);
@@ -100,9 +100,23 @@ static inline int put_nat_backend(__u32 id, const char *addr, __u8 flags,
 				   BPF_ANY);
 }
 
+/* A backend behind loopback; `snat` and `port` only for NAT. */
+static inline int put_nat_backend(__u32 id, const char *addr, __u8 flags,
+				  const char *snat, __u16 port)
+{
+	return put_backend_via(id, addr, flags, snat, port, LO_IFINDEX);
+}
+
 static inline int put_backend(__u32 id, const char *addr, __u8 flags)
 {
 	return put_nat_backend(id, addr, flags, NULL, 0);
+}
+
+/* A DSR backend reached through ifindex, not the receiving interface. */
+static inline int put_backend_on(__u32 id, const char *addr, __u8 flags,
+				 __u32 ifindex)
+{
+	return put_backend_via(id, addr, flags, NULL, 0, ifindex);
 }
 
 /* Add a VIP the way xlbd does: the hints first, then the VIP. */

@@ -23,8 +23,13 @@ enum {
 	VIP_NAT,
 	VIP_NAT_UDP,
 	VIP_NAT6,
-	VIP_GONE /* deleted by a test */
+	VIP_GONE, /* deleted by a test */
+	VIP_NO_PORT /* its backend's egress port is not in xlb_tx_ports */
 };
+
+/* The backend of VIP_NO_PORT and the ifindex it is reached through. */
+#define B_NO_PORT 9
+#define NO_PORT_IFINDEX 4242
 
 /*
  * Does some CPU's flow cache hold flow fk (fresh or not)? Its backend in
@@ -163,6 +168,21 @@ static void test_not_forwarded(void)
 	empty.dst = "198.18.0.14";
 	expect_verdict("empty ring", &empty, XDP_DROP,
 		       XLB_REASON_LB_NO_BACKEND);
+}
+
+/*
+ * A backend reached through an interface that is not in xlb_tx_ports
+ * (gone since its next hop was learnt): the redirect fails, and the
+ * packet is aborted with its reason counted, never silently.
+ */
+static void test_tx_port_missing(void)
+{
+	struct frame_spec p = syn;
+	__u8 in[LB_FRAME_MAX];
+
+	p.dst = "198.18.0.15";
+	expect_frame("egress port not in xlb_tx_ports", in, frame_build(in, &p),
+		     XDP_ABORTED, XLB_REASON_LB_TX_PORT_MISSING);
 }
 
 /*
@@ -577,6 +597,14 @@ static int setup(void)
 			      put_vip(VIP_EMPTY + 1, "198.18.0.14", 80, IPPROTO_TCP) ?:
 			      put_ring(VIP_GONE, 0, N_BACKENDS) ?:
 			      put_vip(VIP_GONE, "198.18.0.30", 80, IPPROTO_TCP);
+	if (!ret)
+		ret = put_backend_on(B_NO_PORT, "198.18.3.9",
+				     XLB_BACKEND_ACTIVE | XLB_BACKEND_RESOLVED,
+				     NO_PORT_IFINDEX);
+	if (!ret)
+		ret = put_ring(VIP_NO_PORT, B_NO_PORT, 1);
+	if (!ret)
+		ret = put_vip(VIP_NO_PORT, "198.18.0.15", 80, IPPROTO_TCP);
 	return ret ?: put_lo_iface();
 }
 
@@ -589,6 +617,8 @@ int main(void)
 		{ "lb: not forwarded (non-VIP, fragments, options, "
 		  "unresolved, empty ring)",
 		  test_not_forwarded },
+		{ "lb: egress port not in xlb_tx_ports: aborted, counted",
+		  test_tx_port_missing },
 		{ "lb: ICMP errors follow their flow", test_icmp_errors },
 		{ "lb: draining keeps flows, down moves them",
 		  test_backend_down },
