@@ -196,7 +196,7 @@ static __always_inline void xlb_reply_frag_key(const struct xlb_pkt *pkt,
 	__builtin_memcpy(fk->src, pkt->saddr, sizeof(fk->src));
 	__builtin_memcpy(fk->dst, pkt->daddr, sizeof(fk->dst));
 	fk->id = pkt->frag_id;
-	fk->proto = pkt->l4_proto;
+	fk->proto = pkt->frag_proto;
 	fk->family = family;
 }
 

@@ -437,6 +437,17 @@ static void test_fragments(void)
 	       XLB_REASON_FILTER_RULE, drop53, 0);
 	expect("ipv6 later fragment follows", XDP, &later6, true,
 	       XLB_REASON_FILTER_RULE, drop53, 0);
+	/* The first fragment's Fragment header names destination options,
+	 * which it holds; the later one's names them too, but holds data. */
+	first6.frag_id = later6.frag_id = 8;
+	first6.ext_len = later6.ext_len = 8;
+	expect("ipv6 first fragment, options then ports", XDP, &first6, true,
+	       XLB_REASON_FILTER_RULE, drop53, 0);
+	expect("ipv6 later fragment naming options follows", XDP, &later6, true,
+	       XLB_REASON_FILTER_RULE, drop53, 0);
+	later6.frag_id = 9;
+	expect("lone ipv6 later fragment naming options: not malformed", XDP,
+	       &later6, false, -1, 0, 0);
 
 	reset(XDP_ON);
 	pass80 = rule(10, PASS, IN, NULL, NULL, IPPROTO_UDP, 0, 80);
@@ -448,6 +459,11 @@ static void test_fragments(void)
 	expect("its later fragment passes", XDP, &later, false, -1, pass80, 0);
 	expect("lone later fragment meets port-less drop", XDP, &lone, true,
 	       XLB_REASON_FILTER_RULE, dropudp, 0);
+	first6.dport = 80;
+	first6.frag_id = later6.frag_id = 10;
+	expect("allowed ipv6 first fragment with options", XDP, &first6, false,
+	       -1, pass80, 0);
+	expect("its later fragment passes", XDP, &later6, false, -1, pass80, 0);
 }
 
 /* Many rules of one shape cost one lookup; all of them match. */
