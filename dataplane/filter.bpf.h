@@ -258,13 +258,16 @@ __noinline int xlb_filter(const struct xlb_pkt *pkt, __u32 dir, __u64 bytes)
 
 	if (!pkt || dir >= XLB_DIR_MAX)
 		return XLB_CONTINUE;
+	/* ARP always passes, cut short too (the parse counted that). */
+	if (pkt->l3_proto == bpf_htons(ETH_P_ARP))
+		return XLB_CONTINUE;
 	if (pkt->pclass == XLB_PCLASS_MALFORMED)
 		return xlb_drop(
 			pkt->flags & XLB_PKT_FRAGMENT &&
 					pkt->reason == XLB_REASON_L4_TRUNCATED ?
 				XLB_REASON_FILTER_FRAGMENT :
 				XLB_REASON_FILTER_MALFORMED);
-	if (pkt->pclass == XLB_PCLASS_ARP || pkt->pclass == XLB_PCLASS_OTHER)
+	if (pkt->pclass == XLB_PCLASS_OTHER)
 		return XLB_CONTINUE;
 	if (pkt->pclass == XLB_PCLASS_IPV6_ICMP &&
 	    pkt->icmp_type >= XLB_ND_FIRST && pkt->icmp_type <= XLB_ND_LAST &&

@@ -361,13 +361,14 @@ static void test_lists(void)
 	expect("empty allow list not enforced", XDP, &p, false, -1, 0, 0);
 }
 
-/* ARP and neighbour discovery pass whatever the lists say. */
+/* ARP (truncated too) and neighbour discovery pass whatever the lists say. */
 static void test_always_pass(void)
 {
 	struct frame_spec ns = {
 		"2001:db8:9::1", "2001:db8::10", IPPROTO_ICMPV6, 0, 0, 135
 	};
 	struct frame_spec echo = ns;
+	__u64 before, malformed;
 	__u8 frame[512];
 	size_t len;
 
@@ -376,6 +377,13 @@ static void test_always_pass(void)
 	rule(10, DROP, IN, NULL, NULL, -1, 0, 0);
 	len = frame_arp(frame);
 	check(!dropped(XDP, frame, len), "arp passes");
+	before = reason(XLB_REASON_ARP_TRUNCATED);
+	malformed = reason(XLB_REASON_FILTER_MALFORMED);
+	len = frame_arp_trunc(frame);
+	check(!dropped(XDP, frame, len), "truncated arp passes");
+	check(reason(XLB_REASON_ARP_TRUNCATED) == before + 1 &&
+		      reason(XLB_REASON_FILTER_MALFORMED) == malformed,
+	      "truncated arp counted as arp_truncated, not a drop");
 	len = frame_other(frame);
 	check(!dropped(XDP, frame, len), "non-IP passes");
 	expect("neighbour solicitation passes", XDP, &ns, false, -1, 0, 0);
