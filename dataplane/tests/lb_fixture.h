@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <stddef.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -187,23 +186,6 @@ static inline int put_lo_iface(void)
 
 	return bpf_map_update_elem(fd_of(skel->maps.xlb_ifaces), &lo, &ifc,
 				   BPF_ANY);
-}
-
-/*
- * Keep the test on the CPU it runs on: the flow caches and the scratch
- * room are per CPU, and a test that follows a flow through the cache
- * must find it on the CPU that made it.
- */
-static inline int lb_pin_cpu(void)
-{
-	int cpu = sched_getcpu();
-	cpu_set_t set;
-
-	if (cpu < 0)
-		return -errno;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
 }
 
 /* Run a frame through XDP; *out gets the frame as it left. */

@@ -32,11 +32,13 @@ enum {
 #define NO_PORT_IFINDEX 4242
 
 /*
- * Does some CPU's flow cache hold flow fk (fresh or not)? Its backend in
- * *backend. The slots are found by looking at them all, not by the data
- * plane's hash, which this test does not repeat.
+ * The slot of some CPU's flow cache that holds flow fk (fresh or not):
+ * its index in *slot and its entry in *e. The slots are found by looking
+ * at them all, not by the data plane's hash, which this test does not
+ * repeat.
  */
-static bool cached_fwd(const struct xlb_flow_key *fk, __u32 *backend)
+static bool cache_find(const struct xlb_flow_key *fk, __u32 *slot,
+		       struct xlb_flow_cache *entry)
 {
 	enum { BATCH = 4096 };
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
@@ -59,12 +61,43 @@ static bool cached_fwd(const struct xlb_flow_key *fk, __u32 *backend)
 			if (memcmp(&e[j].key, fk, sizeof(*fk)))
 				continue;
 			found = true;
-			*backend = e[j].backend;
+			*slot = keys[j];
+			*entry = e[j];
 		}
 	}
 	free(keys);
 	free(e);
 	return found;
+}
+
+/* Does some CPU's flow cache hold flow fk? Its backend in *backend. */
+static bool cached_fwd(const struct xlb_flow_key *fk, __u32 *backend)
+{
+	struct xlb_flow_cache e;
+	__u32 slot;
+
+	if (!cache_find(fk, &slot, &e))
+		return false;
+	*backend = e.backend;
+	return true;
+}
+
+/*
+ * Keep flow fk's cache entry fresh for as long as the test runs: its
+ * expiry moved 2^30 jiffies on (the data plane compares wrap-safe), so
+ * that a test cannot fail for having been descheduled longer than the
+ * entry's second.
+ */
+static bool cache_hold(const struct xlb_flow_key *fk)
+{
+	struct xlb_flow_cache e;
+	__u32 slot;
+
+	if (!cache_find(fk, &slot, &e))
+		return false;
+	e.expires += 1u << 30;
+	return !bpf_map_update_elem(fd_of(skel->maps.xlb_flow_cache), &slot, &e,
+				    BPF_EXIST);
 }
 
 /* The same for a NAT reply in the reply cache. */
@@ -440,6 +473,7 @@ static void test_cache_hit(void)
 	b = expect_tx("first packet of a flow", &p);
 	check(cached_fwd(&fk, &cb) && (int)cb == b,
 	      "the flow is cached, for backend %d", b);
+	check(cache_hold(&fk), "the flow's cache entry held fresh");
 	check(!bpf_map_delete_elem(fd_of(skel->maps.xlb_conns), &fk),
 	      "take the flow out of xlb_conns");
 	vip_ctrs(VIP_TCP, &h0, &n0);
@@ -636,7 +670,7 @@ int main(void)
 
 	if (!harness_need_root("test_lb", &status))
 		return status;
-	err = lb_pin_cpu() ?: setup();
+	err = fixture_pin_cpu() ?: setup();
 	if (err)
 		return harness_setup_failed("test_lb", "setup", err);
 	harness_run_table(tests, sizeof(tests) / sizeof(tests[0]));
