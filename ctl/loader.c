@@ -442,6 +442,7 @@ static int load(struct xlb_dp *dp, char *err, size_t errlen)
 		}
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(pinned_progs); i++) {
+		__u32 *id = (__u32 *)((char *)dp + pinned_progs[i].id_off);
 		int fd = bpf_program__fd(progs[i]);
 
 		pin_path(dp, pinned_progs[i].pin, path, sizeof(path));
@@ -451,8 +452,9 @@ static int load(struct xlb_dp *dp, char *err, size_t errlen)
 			goto out;
 		}
 		*fd_at(dp, pinned_progs[i].fd_off) = dup(fd);
-		*(__u32 *)((char *)dp + pinned_progs[i].id_off) =
-			prog_id_of(fd);
+		*id = prog_id_of(fd);
+		log_info("%s: loaded and pinned (id %u)", pinned_progs[i].pin,
+			 *id);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(pinned_maps); i++)
 		*fd_at(dp, pinned_maps[i].fd_off) = dup(bpf_map__fd(maps[i]));

@@ -421,6 +421,18 @@ __noinline int xlb_lb(struct xdp_md *ctx, const struct xlb_pkt *pkt, __u8 hint,
 }
 
 /*
+ * May the packet be a TCP or UDP one? A later IPv6 fragment whose
+ * Fragment header names an extension header may be: its protocol is in
+ * the first fragment only (a NAT reply's is found by its datagram).
+ */
+static __always_inline bool xlb_maybe_tcp_udp(const struct xlb_pkt *pkt)
+{
+	return pkt->l4_proto == IPPROTO_TCP || pkt->l4_proto == IPPROTO_UDP ||
+	       ((pkt->flags & XLB_PKT_LATER_FRAGMENT) &&
+		xlb_ipv6_is_ext(pkt->l4_proto));
+}
+
+/*
  * The stage, as the entry programs run it: a verdict, or XLB_CONTINUE
  * for packets that are not the load balancer's. Flows in the cache are
  * sent on inline; packets to an address with no hint (no VIP, no NAT
@@ -439,7 +451,7 @@ static __always_inline __u32 xlb_lb_stage(struct xdp_md *ctx,
 
 	if (pkt->pclass == XLB_PCLASS_MALFORMED)
 		return XLB_CONTINUE;
-	if (pkt->l4_proto != IPPROTO_TCP && pkt->l4_proto != IPPROTO_UDP)
+	if (!xlb_maybe_tcp_udp(pkt))
 		return xlb_is_icmp_error(pkt) ? xlb_lb_icmp(ctx, pkt, bytes) :
 						XLB_CONTINUE;
 	xlb_fkey_of(pkt, xlb_family_of(pkt), &fk);

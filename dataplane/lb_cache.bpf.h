@@ -328,7 +328,7 @@ static __always_inline __u32 xlb_reply_cached(struct xdp_md *ctx,
 		return XLB_LB_MISS;
 	if (xlb_nat_rewrite(ctx, pkt, e->rw.saddr, e->rw.daddr, e->rw.sport,
 			    e->rw.dport))
-		return XLB_VERDICT_ABORTED;
+		return xlb_abort(XLB_REASON_LB_REWRITE_TRUNCATED);
 	vip = e->vip;
 	vs = bpf_map_lookup_elem(&xlb_vip_stats, &vip);
 	if (vs)

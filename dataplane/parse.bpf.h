@@ -34,6 +34,8 @@
 
 #define XLB_IP_OFFSET_MASK 0x1fff
 #define XLB_IP_MF 0x2000
+/* The offset bits of an IPv6 Fragment header's frag_off (in 8 bytes). */
+#define XLB_IP6_OFFSET_MASK 0xfff8
 
 enum xlb_pkt_flags {
 	XLB_PKT_FRAGMENT = 1u << 0, /* part of a fragmented datagram */
@@ -101,7 +103,11 @@ struct xlb_pkt {
 		__u64 daddr_w[2];
 	};
 	__u32 frag_id; /* IPv4 id or IPv6 identification, for fragments */
-	__u32 pad;
+	/* What every fragment of a datagram names alike: the IPv4 protocol,
+	 * or the IPv6 Fragment header's next header (which, for a later
+	 * fragment, may be an extension header only the first one holds). */
+	__u8 frag_proto;
+	__u8 pad[3];
 } __attribute__((aligned(8)));
 
 _Static_assert(__builtin_offsetof(struct xlb_pkt, sport) % 4 == 0 &&
@@ -216,6 +222,7 @@ static __always_inline int xlb_parse_ipv4(struct xlb_cursor *c,
 	if (frag & (XLB_IP_MF | XLB_IP_OFFSET_MASK)) {
 		pkt->flags |= XLB_PKT_FRAGMENT;
 		pkt->frag_id = iph->id;
+		pkt->frag_proto = iph->protocol;
 	}
 	if (frag & XLB_IP_OFFSET_MASK)
 		pkt->flags |= XLB_PKT_LATER_FRAGMENT;
@@ -233,7 +240,13 @@ static __always_inline bool xlb_ipv6_is_ext(__u8 nexthdr)
 	       nexthdr == IPPROTO_AH;
 }
 
-/* Follow the extension header chain; leaves the cursor on the L4 header. */
+/*
+ * Follow the extension header chain; leaves the cursor on the L4 header.
+ * A later fragment's chain ends at its Fragment header: what follows is
+ * the datagram's data from some offset on, whatever header the Fragment
+ * header names (that header is in the first fragment only), and *nexthdr
+ * is left naming it.
+ */
 static __always_inline int xlb_skip_ipv6_ext(struct xlb_cursor *c,
 					     struct xlb_pkt *pkt, __u8 *nexthdr)
 {
@@ -254,7 +267,8 @@ static __always_inline int xlb_skip_ipv6_ext(struct xlb_cursor *c,
 					pkt, XLB_REASON_IPV6_EXT_TRUNCATED);
 			pkt->flags |= XLB_PKT_FRAGMENT;
 			pkt->frag_id = fh->identification;
-			if (fh->frag_off & bpf_htons(0xfff8))
+			pkt->frag_proto = fh->nexthdr;
+			if (fh->frag_off & bpf_htons(XLB_IP6_OFFSET_MASK))
 				pkt->flags |= XLB_PKT_LATER_FRAGMENT;
 			len = sizeof(*fh);
 		} else if (*nexthdr == IPPROTO_AH) {
@@ -267,6 +281,8 @@ static __always_inline int xlb_skip_ipv6_ext(struct xlb_cursor *c,
 					     XLB_REASON_IPV6_EXT_TRUNCATED);
 		*nexthdr = eh->nexthdr;
 		c->pos += len;
+		if (pkt->flags & XLB_PKT_LATER_FRAGMENT)
+			return 0;
 	}
 	if (xlb_ipv6_is_ext(*nexthdr))
 		return xlb_malformed(pkt, XLB_REASON_IPV6_EXT_TOO_DEEP);
