@@ -391,11 +391,14 @@ static int serve(struct xlbd *d, int sfd)
 
 	while (!d->stop) {
 		/* The signals, the resolver's, the probes', the socket's;
-		 * no longer than until the next probe or reaper step. */
-		int timeout = earlier(earlier(health_timeout(&d->lb),
-					      metrics_timeout(&d->metrics)),
-				      earlier(lb_conns_timeout(&d->lb),
-					      monitor_timeout(&d->mon)));
+		 * no longer than until the next probe or reaper step, or
+		 * the end of a back-off from accepting clients. */
+		int timeout =
+			earlier(earlier(earlier(health_timeout(&d->lb),
+						metrics_timeout(&d->metrics)),
+					earlier(lb_conns_timeout(&d->lb),
+						monitor_timeout(&d->mon))),
+				api_timeout(&d->api));
 		struct pollfd *nfds = pfds + 1;
 		int nn = lb_neigh_pollfds(&d->lb, nfds, LB_NEIGH_POLLFDS);
 		struct pollfd *hfds = nfds + nn;
