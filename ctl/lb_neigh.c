@@ -11,7 +11,10 @@
  * growing delay, and every backend is resolved again every 30 s and
  * whenever links or routes change. Each change is one whole write of
  * the backend's entry; a backend enters its VIP's ring once resolved
- * and leaves it when its next hop fails.
+ * and leaves it when its next hop fails. A lookup that fails (xlbd out
+ * of descriptors or memory, netlink not answering) is no answer: the
+ * backend keeps what it had and every backend is looked up again after
+ * a delay that grows while lookups keep failing.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -27,6 +30,7 @@
 
 #include <libmnl/libmnl.h>
 
+#include "fault.h"
 #include "lb_neigh.h"
 #include "log.h"
 #include "maps.h"
@@ -37,6 +41,9 @@
 #define TICK_S 1
 #define REFRESH_NS (30 * NSEC_PER_SEC)
 #define RETRY_MAX_S 30
+/* After a failed lookup, every backend is looked up again this soon,
+ * doubling up to RETRY_MAX_S while lookups keep failing. */
+#define FAULT_RETRY_MIN_MS 1000
 #define EVENT_RCVBUF (1 << 20)
 /* States whose MAC can be used (the kernel's NUD_VALID). */
 #define NUD_HAS_MAC                                                          \
@@ -48,6 +55,7 @@ struct lb_neigh {
 	int timer; /* every TICK_S */
 	bool recheck; /* links or routes changed: resolve all again */
 	__u64 next_refresh_ns;
+	struct fault fault; /* lookups that failed: all again after it */
 };
 
 static int af_of(__u8 family)
@@ -106,9 +114,10 @@ static bool lb_ingress(struct lb *lb, int ifindex)
 /*
  * Does the kernel forward on ifindex? bpf_fib_lookup(), which routes NAT
  * replies to the clients, answers nothing otherwise: IPv4 asks the
- * interface's forwarding, IPv6 the namespace's.
+ * interface's forwarding, IPv6 the namespace's. 1 or 0, or -errno when
+ * the setting could not be read.
  */
-static bool forwarding(int family, int ifindex)
+static int forwarding(int family, int ifindex)
 {
 	char path[128], ifname[IF_NAMESIZE], c = '0';
 	FILE *f;
@@ -122,7 +131,7 @@ static bool forwarding(int family, int ifindex)
 			 "/proc/sys/net/ipv6/conf/all/forwarding");
 	f = fopen(path, "re");
 	if (!f)
-		return false;
+		return errno == ENOENT ? 0 : -errno;
 	if (fread(&c, 1, 1, f) != 1)
 		c = '0';
 	fclose(f);
@@ -133,11 +142,14 @@ static bool forwarding(int family, int ifindex)
  * What the mode asks of the route: DSR keeps the VIP as destination, so
  * the backend must be on link (a gateway would route the frame by the
  * VIP); NAT sends from the route's source address, and the replies come
- * back to it on the same interface, which must translate them.
+ * back to it on the same interface, which must translate them. 0, or
+ * -ENOENT with b unresolved, or another -errno when a lookup failed.
  */
 static int mode_fits(struct lb *lb, struct lb_backend *b,
 		     const struct nl_route *r, const char *a, char *ifname)
 {
+	int ret;
+
 	if (lb->vips[b->vip].mode != XLB_MODE_NAT) {
 		memset(b->dp.snat, 0, sizeof(b->dp.snat));
 		if (!r->gw_family)
@@ -160,7 +172,10 @@ static int mode_fits(struct lb *lb, struct lb_backend *b,
 			   a, ifname);
 		return -ENOENT;
 	}
-	if (!forwarding(b->addr.family, r->oif)) {
+	ret = forwarding(b->addr.family, r->oif);
+	if (ret < 0)
+		return ret;
+	if (!ret) {
 		if (b->addr.family == XLB_FAMILY_V4)
 			unresolved(b,
 				   "forwarding is off on %s, so NAT replies "
@@ -180,7 +195,50 @@ static int mode_fits(struct lb *lb, struct lb_backend *b,
 	return 0;
 }
 
-/* The route: egress interface (with its MAC) and next hop, in b. */
+/*
+ * Can xlb send to b along route r? 0 with the interface in link, -ENOENT
+ * with b unresolved (and why), another -errno when a lookup failed.
+ */
+static int route_fits(struct lb *lb, struct lb_backend *b,
+		      const struct nl_route *r, struct nl_link *link,
+		      const char *a, char *ifname)
+{
+	int ret;
+
+	if (r->type == RTN_LOCAL) {
+		unresolved(b, "%s is an address of this host", a);
+		return -ENOENT;
+	}
+	if (r->type != RTN_UNICAST || !r->oif || r->via) {
+		unresolved(b,
+			   "the route to %s is not a unicast route "
+			   "through an Ethernet interface",
+			   a);
+		return -ENOENT;
+	}
+	if (!xdp_egress(lb, r->oif)) {
+		unresolved(b,
+			   "%s is reached through %s, which has no XDP "
+			   "program of xlb's",
+			   a, ifname_of(r->oif, ifname));
+		return -ENOENT;
+	}
+	ret = nl_link_get(NULL, r->oif, link);
+	if (ret && !nl_err_is_answer(ret))
+		return ret;
+	if (ret || !link->has_mac) {
+		unresolved(b, "%s has no Ethernet address",
+			   ifname_of(r->oif, ifname));
+		return -ENOENT;
+	}
+	return mode_fits(lb, b, r, a, ifname);
+}
+
+/*
+ * The route: egress interface (with its MAC) and next hop, in b. 0, or
+ * -ENOENT with b unresolved, or another -errno when a lookup failed
+ * (b is then half-made: the caller restores it).
+ */
 static int route(struct lb *lb, struct lb_backend *b, char *ifname)
 {
 	char a[XLB_VIP_STRLEN];
@@ -191,28 +249,18 @@ static int route(struct lb *lb, struct lb_backend *b, char *ifname)
 	xlb_format_addr(&b->addr, a, sizeof(a));
 	b->nh_known = false;
 	ret = nl_route_get(af_of(b->addr.family), b->addr.addr, &r);
-	if (ret)
+	if (ret && !nl_err_is_answer(ret))
+		return ret;
+	if (ret) {
 		unresolved(b, "no route to %s: %s", a, strerror(-ret));
-	else if (r.type == RTN_LOCAL)
-		unresolved(b, "%s is an address of this host", a);
-	else if (r.type != RTN_UNICAST || !r.oif || r.via)
-		unresolved(b,
-			   "the route to %s is not a unicast route "
-			   "through an Ethernet interface",
-			   a);
-	else if (!xdp_egress(lb, r.oif))
-		unresolved(b,
-			   "%s is reached through %s, which has no XDP "
-			   "program of xlb's",
-			   a, ifname_of(r.oif, ifname));
-	else if (nl_link_get(NULL, r.oif, &link) || !link.has_mac)
-		unresolved(b, "%s has no Ethernet address",
-			   ifname_of(r.oif, ifname));
-	else if (!mode_fits(lb, b, &r, a, ifname))
-		goto found;
-	b->dp.ifindex = 0;
-	return -ENOENT;
-found:
+		ret = -ENOENT;
+	} else {
+		ret = route_fits(lb, b, &r, &link, a, ifname);
+	}
+	if (ret == -ENOENT)
+		b->dp.ifindex = 0;
+	if (ret)
+		return ret;
 	ifname_of(r.oif, ifname);
 	b->nh_known = true;
 	b->nh.family = b->addr.family;
@@ -228,8 +276,12 @@ found:
 	return 0;
 }
 
-/* Resolve b; confirm: ask the kernel to confirm a stale entry too. */
-static void resolve(struct lb *lb, struct lb_backend *b, bool confirm)
+/*
+ * Look b's next hop up; confirm: ask the kernel to confirm a stale entry
+ * too. 0 or -ENOENT (resolved or not, as the kernel answered), or
+ * another -errno when a lookup failed.
+ */
+static int lookup(struct lb *lb, struct lb_backend *b, bool confirm)
 {
 	char ifname[IF_NAMESIZE], nh[XLB_VIP_STRLEN];
 	struct xlb_addr old_nh = b->nh;
@@ -237,13 +289,16 @@ static void resolve(struct lb *lb, struct lb_backend *b, bool confirm)
 	int af = af_of(b->addr.family), ret;
 	struct nl_neigh n;
 
-	if (route(lb, b, ifname))
-		return;
+	ret = route(lb, b, ifname);
+	if (ret)
+		return ret;
 	/* The same next hop as before: its MAC stands until it fails. */
 	if (known && xlb_addr_cmp(&old_nh, &b->nh))
 		b->dp.flags &= ~XLB_BACKEND_RESOLVED;
 	xlb_format_addr(&b->nh, nh, sizeof(nh));
 	ret = nl_neigh_get(b->dp.ifindex, af, b->nh.addr, &n);
+	if (ret && !nl_err_is_answer(ret))
+		return ret;
 	if (!ret && (n.state & NUD_HAS_MAC) && n.has_mac && mac_valid(n.mac)) {
 		memcpy(b->dp.dmac, n.mac, sizeof(n.mac));
 		b->dp.flags |= XLB_BACKEND_RESOLVED;
@@ -251,23 +306,62 @@ static void resolve(struct lb *lb, struct lb_backend *b, bool confirm)
 		b->tries = 0;
 		if (confirm && (n.state & NUD_STALE))
 			nl_neigh_use(b->dp.ifindex, af, b->nh.addr);
-		return;
+		return 0;
 	}
 	nl_neigh_use(b->dp.ifindex, af, b->nh.addr);
 	if (!ret && (n.state & NUD_FAILED))
 		b->dp.flags &= ~XLB_BACKEND_RESOLVED;
 	if (b->dp.flags & XLB_BACKEND_RESOLVED)
-		return; /* forgotten by the table, being asked again */
+		return 0; /* forgotten by the table, being asked again */
 	if (!ret && (n.state & NUD_FAILED))
 		unresolved(b, "next hop %s on %s does not answer", nh, ifname);
 	else
 		unresolved(b, "waiting for the MAC of next hop %s on %s", nh,
 			   ifname);
+	return -ENOENT;
+}
+
+/*
+ * Resolve b as lookup() does. A lookup that failed (out of descriptors
+ * or memory, netlink not answering) says nothing about the backend: it
+ * keeps what it had, and the resolver tries again later. 0, or that
+ * lookup's -errno.
+ */
+static int resolve(struct lb *lb, struct lb_backend *b, bool confirm)
+{
+	struct lb_backend was = *b;
+	int ret = lookup(lb, b, confirm);
+
+	if (!ret || ret == -ENOENT)
+		return 0;
+	*b = was;
+	if (!(b->dp.flags & XLB_BACKEND_RESOLVED) && !b->why[0])
+		snprintf(b->why, sizeof(b->why),
+			 "its next hop could not be looked up yet (see the "
+			 "log)");
+	return ret;
+}
+
+/* After lookups: one that failed backs the resolver off, and it looks
+ * every backend up again at the end of the delay; all: every backend
+ * was looked up, so none that failed before is left waiting. */
+static void looked_up(struct lb *lb, int ret, bool all)
+{
+	struct lb_neigh *n = lb->neigh;
+	__u64 now = now_ns();
+
+	if (!ret) {
+		if (all)
+			fault_ok(&n->fault);
+		return;
+	}
+	fault_hit(&n->fault, -ret, now);
+	fault_back_off(&n->fault, now);
 }
 
 void lb_neigh_resolve(struct lb *lb, __u32 id)
 {
-	resolve(lb, &lb->backends[id], false);
+	looked_up(lb, resolve(lb, &lb->backends[id], false), false);
 }
 
 static void log_change(struct lb *lb, __u32 id)
@@ -333,6 +427,7 @@ static void commit(struct lb *lb)
 static void pass(struct lb *lb, bool all)
 {
 	__u64 now = now_ns();
+	int failed = 0, ret;
 
 	for (__u32 id = 0; id < XLB_MAX_BACKENDS; id++) {
 		struct lb_backend *b = &lb->backends[id];
@@ -344,10 +439,12 @@ static void pass(struct lb *lb, bool all)
 		    ((b->dp.flags & XLB_BACKEND_RESOLVED) || now < b->retry_ns))
 			continue;
 		snapshot(lb, id, &was);
-		resolve(lb, b, all);
+		ret = resolve(lb, b, all);
+		failed = ret ? ret : failed;
 		changed(lb, id, &was);
 	}
 	commit(lb);
+	looked_up(lb, failed, all);
 }
 
 void lb_neigh_recheck(struct lb *lb)
@@ -424,7 +521,8 @@ static void tick(struct lb *lb)
 
 	if (read(n->timer, &expirations, sizeof(expirations)) < 0)
 		return;
-	if (n->recheck || now_ns() >= n->next_refresh_ns) {
+	if (n->recheck || now_ns() >= n->next_refresh_ns ||
+	    (n->fault.failing && fault_due(&n->fault, now_ns()))) {
 		n->recheck = false;
 		lb_neigh_recheck(lb);
 	} else {
@@ -489,6 +587,10 @@ int lb_neigh_open(struct lb *lb, char *err, size_t errlen)
 		return ret;
 	}
 	n->next_refresh_ns = now_ns() + REFRESH_NS;
+	fault_init(&n->fault, "lb: next-hop lookups",
+		   "backends keep their next hops and stay in their rings; "
+		   "every backend is looked up again soon",
+		   FAULT_RETRY_MIN_MS, RETRY_MAX_S * 1000);
 	lb->neigh = n;
 	return 0;
 }

@@ -3,7 +3,7 @@
  * rtnetlink over libmnl: links by name or index, with their state, their
  * Ethernet address and the XDP program the kernel reports on them; the
  * route to an address; neighbour entries, looked up, asked for, and
- * parsed from events.
+ * parsed from events. Requests go out on one socket kept open.
  */
 #ifndef XLB_NETLINK_H
 #define XLB_NETLINK_H
@@ -12,6 +12,13 @@
 #include <linux/types.h>
 
 #include "xlb_abi.h"
+
+/*
+ * Is err (a -errno of the calls below) the kernel's answer about what
+ * was asked (no route, no such link or entry) rather than a failure to
+ * ask (out of descriptors, memory or buffers, no reply)?
+ */
+bool nl_err_is_answer(int err);
 
 struct nl_link {
 	int ifindex;

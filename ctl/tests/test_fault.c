@@ -1,4 +1,4 @@
-// modules: fault api metrics metrics_parse log util
+// modules: fault api metrics metrics_parse netlink log util
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of resource faults (no privileges): a fault logged once per
@@ -9,7 +9,7 @@
  * new clients "try again" at once and leaving their listening sockets
  * unreadable (so poll() cannot spin), stopping to accept for a while
  * when even the spare is gone, and serving again once descriptors are
- * free.
+ * free; and which netlink errors are answers.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -28,6 +28,7 @@
 #include "harness.h"
 #include "log.h"
 #include "metrics.h"
+#include "netlink.h"
 #include "util.h"
 
 #define NS_PER_MS 1000000ull
@@ -92,6 +93,21 @@ static void test_back_off(void)
 	fault_ok(&f);
 	check(fault_due(&f, t) && fault_timeout_ms(&f) == -1 && !f.delay_ms,
 	      "a success ends the back-off");
+}
+
+static void test_nl_answers(void)
+{
+	static const int answers[] = { ENETUNREACH, EHOSTUNREACH, EACCES,
+				       ENODEV, ENOENT };
+	static const int failures[] = { EMFILE, ENFILE, ENOMEM, ENOBUFS,
+					EAGAIN, EPROTO, EINTR };
+
+	for (size_t i = 0; i < ARRAY_SIZE(answers); i++)
+		check(nl_err_is_answer(-answers[i]), "%s is an answer",
+		      strerror(answers[i]));
+	for (size_t i = 0; i < ARRAY_SIZE(failures); i++)
+		check(!nl_err_is_answer(-failures[i]), "%s is no answer",
+		      strerror(failures[i]));
 }
 
 /* Every descriptor taken: the soft limit lowered, the holes filled. */
@@ -412,6 +428,7 @@ int main(void)
 		{ "kinds", test_kinds },
 		{ "logged once per kind and place", test_log_once },
 		{ "back-off", test_back_off },
+		{ "netlink answers", test_nl_answers },
 		{ "spare descriptor sheds a connection", test_shed },
 		{ "control socket out of fds", test_api },
 		{ "/metrics out of fds", test_metrics },
