@@ -52,7 +52,7 @@ CTL_HDRS := $(wildcard ctl/*.h) dataplane/include/xlb_abi.h
 COMMON   := log util
 XLBD_MODS := xlbd config config_filter config_lb config_lbgroup config_text \
 	lb_parse rule loader maps netlink api api_filter \
-	ifaces stats filter filter_check filter_lists filter_state keytab \
+	ifaces ifaces_status stats filter filter_check filter_lists filter_state keytab \
 	lb lb_ring lb_snat lb_state lb_json lb_neigh lb_hints lb_conns lb_flows \
 	maglev api_lb \
 	health health_check health_probe metrics metrics_parse metrics_text \
