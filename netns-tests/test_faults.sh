@@ -52,16 +52,7 @@ CPU_MAX_PCT=10
 TICKS=$(getconf CLK_TCK)
 
 star f "$VDSR" "$VNAT"
-for ns in fb1 fb2; do
-	ip -n "$ns" addr add "$VDSR/32" dev lo
-	in_ns "$ns" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
-		net.ipv4.conf.all.arp_announce=2
-done
-www_dirs 2 1
-bg_ns fb1 python3 "$TOOLS/http_backend.py" 80 "$T_DIR/www1"
-bg_ns fb2 python3 "$TOOLS/http_backend.py" 80 "$T_DIR/www2"
-wait_for 5 listening fb1 || fatal "b1 listens"
-wait_for 5 listening fb2 || fatal "b2 listens"
+star_http f "$VDSR" || fatal "the backends serve HTTP"
 
 cat >"$CONF" <<CONF
 interfaces = (
@@ -96,14 +87,10 @@ all_active() {
 }
 check "both VIPs: both backends active and in the ring" wait_for 5 all_active
 
-# who VIP N: N new flows (curl) to VIP; the answers counted, "b1:3 b2:7".
+# who VIP N: N new flows to VIP; the answers counted, "b1:3 b2:7".
 who() {
-	local _
-	for _ in $(seq "$2"); do
-		in_ns fc curl -s --max-time 2 "http://$1/name" || echo none
-	done | sort | uniq -c | awk '{ printf "%s%s:%s", s, $2, $1; s=" " }'
+	answers fc "http://$1/name" "$2"
 }
-
 both_answer() {
 	[[ $(who "$1" 20) =~ ^b1:[0-9]+\ b2:[0-9]+$ ]]
 }
@@ -220,10 +207,10 @@ took=$(($(now_ms) - start))
 check "...at once (${took} ms)" [ "$took" -lt 2000 ]
 
 check_eq "the clients let go" "$(tell release)" released
-answers() {
+status_answers() {
 	ctl "$NAME" status >/dev/null 2>&1
 }
-check "status answered again once fds are free" wait_for 10 answers
+check "status answered again once fds are free" wait_for 10 status_answers
 scraped() {
 	in_ns fl curl -sf --max-time 2 "http://$METRICS/metrics" |
 		grep -q '^xlb_up 1'
