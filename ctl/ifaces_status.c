@@ -3,7 +3,8 @@
  * What `xlbctl status` shows of each interface xlb_ifaces records: its
  * index and link state, its stages, and for each hook what the kernel
  * says is attached (read with bpf_xdp_query and bpf_tc_query, never from
- * the record alone).
+ * the record alone), or that it is missing: gone, and kept until it comes
+ * back.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -53,28 +54,39 @@ static json_t *stages_json(const struct xlb_iface *ifc)
 	return a;
 }
 
+/* Nothing is attached to an interface that is gone. */
+static json_t *gone_hook_json(void)
+{
+	return json_pack("{s:b}", "attached", 0);
+}
+
 static json_t *iface_json(struct xlb_dp *dp, int ifindex,
 			  const struct xlb_iface *ifc)
 {
 	enum xlb_xdp_mode mode = XLB_XDP_OFF;
 	struct nl_link link;
 	json_t *o, *xdp;
+	int ret = nl_link_get(NULL, ifindex, &link);
+	/* No link at its ifindex, or another one (the ifindex reused). */
+	bool missing = ret == -ENODEV || (!ret && strncmp(link.name, ifc->name,
+							  sizeof(ifc->name)));
 
 	if (ifc->attach & XLB_ATTACH_XDP_NATIVE)
 		mode = XLB_XDP_NATIVE;
 	else if (ifc->attach & XLB_ATTACH_XDP_GENERIC)
 		mode = XLB_XDP_GENERIC;
-	o = json_pack("{s:s, s:i, s:b, s:o}", "name", ifc->name, "ifindex",
-		      ifindex, "up",
-		      !nl_link_get(NULL, ifindex, &link) && link.up, "stages",
-		      stages_json(ifc));
-	xdp = hook_json(dp, ifindex, 0);
+	o = json_pack("{s:s, s:i, s:b, s:b, s:o}", "name", ifc->name, "ifindex",
+		      ifindex, "missing", missing, "up",
+		      !ret && !missing && link.up, "stages", stages_json(ifc));
+	xdp = missing ? gone_hook_json() : hook_json(dp, ifindex, 0);
 	json_object_set_new(xdp, "mode", json_string(xlb_xdp_mode_str(mode)));
 	json_object_set_new(o, "xdp", xdp);
 	json_object_set_new(o, "tc_ingress",
-			    hook_json(dp, ifindex, XLB_TC_INGRESS));
+			    missing ? gone_hook_json() :
+				      hook_json(dp, ifindex, XLB_TC_INGRESS));
 	json_object_set_new(o, "tc_egress",
-			    hook_json(dp, ifindex, XLB_TC_EGRESS));
+			    missing ? gone_hook_json() :
+				      hook_json(dp, ifindex, XLB_TC_EGRESS));
 	return o;
 }
 

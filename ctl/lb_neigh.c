@@ -56,6 +56,8 @@ struct lb_neigh {
 	bool recheck; /* links or routes changed: resolve all again */
 	__u64 next_refresh_ns;
 	struct fault fault; /* lookups that failed: all again after it */
+	lb_link_fn on_link; /* told of every link event, or NULL */
+	void *link_ctx;
 };
 
 static int af_of(__u8 family)
@@ -488,6 +490,7 @@ static void on_neigh(struct lb *lb, const struct nl_neigh *n)
 static int event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct lb *lb = data;
+	struct nl_link link;
 	struct nl_neigh n;
 
 	switch (nlh->nlmsg_type) {
@@ -496,10 +499,25 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		if (!nl_neigh_parse(nlh, &n))
 			on_neigh(lb, &n);
 		break;
-	default: /* links and routes */
+	case RTM_NEWLINK:
+	case RTM_DELLINK:
+		if (lb->neigh->on_link && !nl_link_parse(nlh, &link))
+			lb->neigh->on_link(lb->neigh->link_ctx, &link,
+					   nlh->nlmsg_type == RTM_DELLINK);
+		lb->neigh->recheck = true;
+		break;
+	default: /* routes */
 		lb->neigh->recheck = true;
 	}
 	return MNL_CB_OK;
+}
+
+void lb_neigh_on_link(struct lb *lb, lb_link_fn fn, void *ctx)
+{
+	if (!lb->neigh)
+		return;
+	lb->neigh->on_link = fn;
+	lb->neigh->link_ctx = ctx;
 }
 
 static void read_events(struct lb *lb)

@@ -73,9 +73,17 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 	struct nl_link *link = data;
 	struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
 
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifm)))
+		return MNL_CB_ERROR;
 	link->ifindex = ifm->ifi_index;
 	link->up = ifm->ifi_flags & IFF_UP;
 	return mnl_attr_parse(nlh, sizeof(*ifm), link_attr, link);
+}
+
+int nl_link_parse(const struct nlmsghdr *nlh, struct nl_link *link)
+{
+	memset(link, 0, sizeof(*link));
+	return link_cb(nlh, link) == MNL_CB_ERROR ? -EINVAL : 0;
 }
 
 bool nl_err_is_answer(int err)

@@ -71,5 +71,7 @@ int nl_neigh_use(int ifindex, int family, const void *addr);
 struct nlmsghdr;
 /* An RTM_NEWNEIGH or RTM_DELNEIGH message; -EAFNOSUPPORT if not IP. */
 int nl_neigh_parse(const struct nlmsghdr *nlh, struct nl_neigh *n);
+/* An RTM_NEWLINK or RTM_DELLINK message; -EINVAL if malformed. */
+int nl_link_parse(const struct nlmsghdr *nlh, struct nl_link *link);
 
 #endif /* XLB_NETLINK_H */

@@ -262,6 +262,14 @@ static int open_filter(struct xlbd *d, char *err, size_t errlen)
 			   err, errlen);
 }
 
+/* A link came or went: an interface of the file may be gone, or back. */
+static void link_changed(void *ctx, const struct nl_link *link, bool gone)
+{
+	struct xlbd *d = ctx;
+
+	ifaces_link_event(&d->dp, &d->conf, link, gone);
+}
+
 /* The load balancer: restored from the maps, with its resolver and its
  * health checks. */
 static int open_lb(struct xlbd *d, char *err, size_t errlen)
@@ -291,6 +299,7 @@ static int open_lb(struct xlbd *d, char *err, size_t errlen)
 	ret = lb_open(&d->lb, &m, d->pin_dir, !d->dp.adopted, err, errlen);
 	if (!ret)
 		ret = lb_neigh_open(&d->lb, err, errlen);
+	lb_neigh_on_link(&d->lb, link_changed, d);
 	if (!ret)
 		ret = health_open(&d->lb, err, errlen);
 	if (!ret)
