@@ -52,11 +52,11 @@ CTL_HDRS := $(wildcard ctl/*.h) dataplane/include/xlb_abi.h
 COMMON   := log util
 XLBD_MODS := xlbd config config_filter config_lb config_lbgroup config_text \
 	lb_parse rule loader maps netlink api api_filter \
-	ifaces stats filter filter_check filter_lists filter_state keytab \
-	lb lb_ring lb_snat lb_state lb_json lb_neigh lb_hints lb_conns lb_flows \
-	maglev api_lb \
+	ifaces ifaces_status stats filter filter_check filter_lists filter_state keytab \
+	lb lb_ring lb_snat lb_state lb_json lb_neigh lb_route lb_hints lb_conns \
+	lb_flows maglev api_lb \
 	health health_check health_probe metrics metrics_parse metrics_text \
-	api_config config_dump notify monitor monitor_event $(COMMON)
+	api_config config_dump notify monitor monitor_event fault $(COMMON)
 XLBCTL_MODS := xlbctl client show rates show_filter show_lb show_conns \
 	cmd_filter cmd_batch cmd_lb cmd_config cmd_monitor monitor_text config \
 	config_filter config_lb config_lbgroup config_text lb_parse rule $(COMMON)
