@@ -2,7 +2,9 @@
 #
 # Build, test and demo xlb. Everything lands in build/
 #   make            BPF objects, skeletons, build/xlbd, build/xlbctl
-#   make test       lint, unit, BPF and netns tiers; ends with a total line
+#   make test       lint, unit, asan, BPF and netns tiers; ends with a total
+#                   line
+#   make asan       the unit tier built with -fsanitize=address,undefined
 #   make bench      ns/packet of the data plane's stages (root)
 #   make demo       namespace topologies with xlbd and traffic (counters, then
 #                   the load balancer), then cleanup
@@ -70,7 +72,7 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 
 .SECONDARY: $(SKELS) $(BPF_OBJS)
 
-.PHONY: all deps test test-unit test-bpf test-netns check-format format \
+.PHONY: all deps test test-unit asan test-bpf test-netns check-format format \
 	shellcheck bench demo install clean
 
 # The netns tests' own programs: netns-tests/tools/X.c is build/tools/X.
@@ -170,6 +172,19 @@ $(BUILD)/tests/test_%: ctl/tests/test_%.c $$(call test_modules,ctl/tests/test_$$
 	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) -Ictl/tests -o $@ $< \
 		$(call test_modules,$<) $(PKG_LIBS)
 
+# The unit tests again, built with AddressSanitizer and UBSan into
+# build/asan/tests/ (the asan tier): any report they make fails them.
+ASAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+ASAN_TESTS := $(patsubst ctl/tests/%.c,$(BUILD)/asan/tests/%,\
+	$(wildcard ctl/tests/test_*.c))
+$(BUILD)/asan/tests/test_%: ctl/tests/test_%.c $$(call test_modules,ctl/tests/test_$$*.c) \
+		ctl/tests/harness.h $(CTL_HDRS) | $(DEPS_STAMP)
+	$(call msg,ASAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ASAN_CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) -Ictl/tests -o $@ $< \
+		$(call test_modules,$<) $(PKG_LIBS)
+
 # BPF tests: run the skeletons through BPF_PROG_TEST_RUN.
 $(BUILD)/tests/test_%: dataplane/tests/test_%.c $$(call test_modules,dataplane/tests/test_$$*.c) \
 		$(wildcard dataplane/tests/*.h) ctl/tests/harness.h $(SKELS) $(CTL_HDRS) | $(DEPS_STAMP)
@@ -228,11 +243,14 @@ format:
 shellcheck: | $(DEPS_STAMP)
 	$(Q)shellcheck -x $(SHELL_SCRIPTS)
 
-test: all $(UNIT_TESTS) $(BPF_TESTS) $(VARIANT)/xlbd | $(DEPS_STAMP)
+test: all $(UNIT_TESTS) $(ASAN_TESTS) $(BPF_TESTS) $(VARIANT)/xlbd | $(DEPS_STAMP)
 	$(Q)bash scripts/run-tests.sh all
 
 test-unit: $(UNIT_TESTS)
 	$(Q)bash scripts/run-tests.sh unit
+
+asan: $(ASAN_TESTS)
+	$(Q)bash scripts/run-tests.sh asan
 
 test-bpf: all $(BPF_TESTS)
 	$(Q)bash scripts/run-tests.sh bpf

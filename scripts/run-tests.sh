@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Runs the test tiers (lint, unit, bpf, netns; "all" for every one), each
+# Runs the test tiers (lint, unit, asan, bpf, netns; "all" for every one), each
 # ending with its own "N passed, N failed, N skipped" line, and closes
 # with "total: N passed, N failed, N skipped". Exits non-zero if anything
 # failed or a tier ended without its result line.
@@ -104,6 +104,17 @@ tier_unit() {
 	done
 }
 
+# The unit tests built with AddressSanitizer and UBSan: a leak, a bad
+# access or undefined behaviour ends the test with a report, and fails it.
+tier_asan() {
+	local t
+	for t in build/asan/tests/test_*; do
+		ASAN_OPTIONS=detect_leaks=1 \
+			UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+			run_bin asan "$t"
+	done
+}
+
 tier_bpf() {
 	local t
 	for t in build/tests/test_*; do
@@ -125,7 +136,7 @@ tier_netns() {
 
 tiers=("$@")
 if [ "${#tiers[@]}" -eq 0 ] || [ "${tiers[0]}" = all ]; then
-	tiers=(lint unit bpf netns)
+	tiers=(lint unit asan bpf netns)
 fi
 for tier in "${tiers[@]}"; do
 	echo "=== $tier"
@@ -135,6 +146,7 @@ for tier in "${tiers[@]}"; do
 	case $tier in
 	lint) tier_lint ;;
 	unit) tier_unit ;;
+	asan) tier_asan ;;
 	bpf) tier_bpf ;;
 	netns) tier_netns ;;
 	*)
