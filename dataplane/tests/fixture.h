@@ -8,6 +8,7 @@
 #define XLB_TEST_FIXTURE_H
 
 #include <errno.h>
+#include <sched.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -72,6 +73,23 @@ static inline struct filter_maps fixture_filter_maps(struct xlb *skel)
 		.conf = bpf_map__fd(skel->maps.xlb_filter_conf),
 		.bloom = bpf_map__fd(skel->maps.xlb_rule_bloom),
 	};
+}
+
+/*
+ * Keep the calling process on the CPU it runs on: the flow caches and the
+ * scratch room are per CPU, and what a test or the fuzzer follows through
+ * them must be found on the CPU that made it. 0 or -errno.
+ */
+static inline int fixture_pin_cpu(void)
+{
+	int cpu = sched_getcpu();
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return -errno;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
 }
 
 /* The entry program of a hook. */

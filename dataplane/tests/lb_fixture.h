@@ -182,14 +182,7 @@ static inline int put_lo_iface(void)
  */
 static inline int lb_pin_cpu(void)
 {
-	int cpu = sched_getcpu();
-	cpu_set_t set;
-
-	if (cpu < 0)
-		return -errno;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
+	return fixture_pin_cpu();
 }
 
 /* Run a frame through XDP; *out gets the frame as it left. */
