@@ -6,6 +6,8 @@
 #                   line
 #   make asan       the unit tier built with -fsanitize=address,undefined
 #   make bench      ns/packet of the data plane's stages (root)
+#   make fuzz       the differential fuzzer: 1,000,000 frames through the
+#                   programs and a model of docs/ (root; FRAMES=N, SEED=S)
 #   make demo       namespace topologies with xlbd and traffic (counters, then
 #                   the load balancer), then cleanup
 #   make install    xlbd and xlbctl into $(PREFIX)/sbin, the systemd unit and
@@ -72,7 +74,7 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 
 .SECONDARY: $(SKELS) $(BPF_OBJS)
 
-.PHONY: all deps test test-unit asan test-bpf test-netns check-format format \
+.PHONY: all deps test test-unit asan test-bpf test-netns fuzz check-format format \
 	shellcheck bench demo install clean
 
 # The netns tests' own programs: netns-tests/tools/X.c is build/tools/X.
@@ -193,6 +195,30 @@ $(BUILD)/tests/test_%: dataplane/tests/test_%.c $$(call test_modules,dataplane/t
 	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) -Ictl/tests -o $@ $< \
 		$(call test_modules,$<) $(PKG_LIBS)
 
+# The differential fuzzer (dataplane/fuzz/): build/fuzz/xlb_fuzz, which
+# make fuzz runs (FRAMES=, 1000000 by default; SEED= replays a run).
+FUZZ_MODS := filter filter_lists filter_state keytab rule maps loader \
+	lb_hints stats config config_filter config_text config_lb \
+	config_lbgroup lb_parse log util
+FUZZ_CTL  := $(patsubst %,$(BUILD)/ctl/%.o,$(FUZZ_MODS))
+FUZZ_OBJS := $(patsubst dataplane/fuzz/%.c,$(BUILD)/fuzz/%.o,\
+	$(filter-out dataplane/fuzz/fuzz_main.c,$(wildcard dataplane/fuzz/*.c)))
+FUZZ_INC  := -Idataplane/fuzz -Idataplane/tests -Ictl/tests
+FRAMES    ?= 1000000
+
+$(BUILD)/fuzz/%.o: dataplane/fuzz/%.c $(wildcard dataplane/fuzz/*.h) \
+		$(wildcard dataplane/tests/*.h) $(SKELS) $(CTL_HDRS) | $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) $(FUZZ_INC) -c $< -o $@
+
+$(BUILD)/fuzz/xlb_fuzz: $(BUILD)/fuzz/fuzz_main.o $(FUZZ_OBJS) $(FUZZ_CTL)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+fuzz: all $(BUILD)/fuzz/xlb_fuzz
+	$(Q)$(BUILD)/fuzz/xlb_fuzz --frames $(FRAMES) $(if $(SEED),--seed $(SEED))
+
 # Benchmarks: dataplane/bench/X.c is build/bench/X; the benchmarks' own
 # BPF programs (bench.bpf.c) get a skeleton, build/bench/bench.skel.h.
 # scripts/bench.sh runs them, the ones needing interfaces in a private
@@ -231,6 +257,7 @@ bench: all $(BENCHES)
 SHELL_SCRIPTS := $(wildcard scripts/*.sh netns-tests/*.sh .ci/run)
 C_SOURCES := $(wildcard dataplane/*.c dataplane/*.h dataplane/include/*.h \
 	dataplane/tests/*.c dataplane/tests/*.h dataplane/bench/*.c \
+	dataplane/fuzz/*.c dataplane/fuzz/*.h \
 	dataplane/bench/*.h ctl/*.c ctl/*.h ctl/tests/*.c ctl/tests/*.h \
 	netns-tests/tools/*.c)
 
