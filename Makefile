@@ -196,7 +196,9 @@ $(BUILD)/tests/test_%: dataplane/tests/test_%.c $$(call test_modules,dataplane/t
 		$(call test_modules,$<) $(PKG_LIBS)
 
 # The differential fuzzer (dataplane/fuzz/): build/fuzz/xlb_fuzz, which
-# make fuzz runs (FRAMES=, 1000000 by default; SEED= replays a run).
+# make fuzz runs (FRAMES=, 1000000 by default; SEED= replays a run). Its
+# objects but main also make the BPF tier's test_fuzz_cases, the replay
+# of the cases in dataplane/tests/fuzz_cases/.
 FUZZ_MODS := filter filter_lists filter_state keytab rule maps loader \
 	lb_hints stats config config_filter config_text config_lb \
 	config_lbgroup lb_parse log util
@@ -215,6 +217,13 @@ $(BUILD)/fuzz/%.o: dataplane/fuzz/%.c $(wildcard dataplane/fuzz/*.h) \
 $(BUILD)/fuzz/xlb_fuzz: $(BUILD)/fuzz/fuzz_main.o $(FUZZ_OBJS) $(FUZZ_CTL)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/test_fuzz_cases: dataplane/tests/test_fuzz_cases.c $(FUZZ_OBJS) \
+		$(FUZZ_CTL) ctl/tests/harness.h | $(DEPS_STAMP)
+	$(call msg,TEST,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) $(FUZZ_INC) -o $@ $< \
+		$(FUZZ_OBJS) $(FUZZ_CTL) $(PKG_LIBS)
 
 fuzz: all $(BUILD)/fuzz/xlb_fuzz
 	$(Q)$(BUILD)/fuzz/xlb_fuzz --frames $(FRAMES) $(if $(SEED),--seed $(SEED))
@@ -270,7 +279,8 @@ format:
 shellcheck: | $(DEPS_STAMP)
 	$(Q)shellcheck -x $(SHELL_SCRIPTS)
 
-test: all $(UNIT_TESTS) $(ASAN_TESTS) $(BPF_TESTS) $(VARIANT)/xlbd | $(DEPS_STAMP)
+test: all $(UNIT_TESTS) $(ASAN_TESTS) $(BPF_TESTS) $(BUILD)/fuzz/xlb_fuzz \
+		$(VARIANT)/xlbd | $(DEPS_STAMP)
 	$(Q)bash scripts/run-tests.sh all
 
 test-unit: $(UNIT_TESTS)
@@ -279,7 +289,7 @@ test-unit: $(UNIT_TESTS)
 asan: $(ASAN_TESTS)
 	$(Q)bash scripts/run-tests.sh asan
 
-test-bpf: all $(BPF_TESTS)
+test-bpf: all $(BPF_TESTS) $(BUILD)/fuzz/xlb_fuzz
 	$(Q)bash scripts/run-tests.sh bpf
 
 test-netns: all $(VARIANT)/xlbd

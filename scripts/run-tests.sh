@@ -36,19 +36,21 @@ tally() {
 	fi
 }
 
-# run_bin TIER BIN: a test binary; a crash without a failed count fails.
+# run_bin TIER BIN [ARG...]: a test binary; a crash without a failed
+# count fails.
 run_bin() {
-	local out rc
+	local out rc bin=$2
+	shift 2
 	out=$(mktemp)
 	set +e
-	"$2" >"$out" 2>&1
+	"$bin" "$@" >"$out" 2>&1
 	rc=$?
 	set -e
 	if [ "$rc" -ne 0 ] && ! grep -Eq '[1-9][0-9]* failed' "$out"; then
-		echo "FAIL $(basename "$2"): exit $rc" >>"$out"
+		echo "FAIL $(basename "$bin"): exit $rc" >>"$out"
 		echo "0 passed, 1 failed, 0 skipped" >>"$out"
 	fi
-	tally "$2" <"$out"
+	tally "$bin" <"$out"
 	rm -f "$out"
 }
 
@@ -115,6 +117,11 @@ tier_asan() {
 	done
 }
 
+# The BPF tests, then a slice of the differential fuzzer: a fixed seed,
+# so that it runs the same frames every time (make fuzz runs a million).
+FUZZ_SLICE_SEED=1
+FUZZ_SLICE_FRAMES=20000
+
 tier_bpf() {
 	local t
 	for t in build/tests/test_*; do
@@ -122,6 +129,8 @@ tier_bpf() {
 			run_bin bpf "$t"
 		fi
 	done
+	run_bin bpf build/fuzz/xlb_fuzz --seed "$FUZZ_SLICE_SEED" \
+		--frames "$FUZZ_SLICE_FRAMES"
 }
 
 tier_netns() {

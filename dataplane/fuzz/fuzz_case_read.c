@@ -342,6 +342,7 @@ static int read_line(struct reader *rd, char *line)
 	if (!strncmp(rest, "pending ", strlen("pending "))) {
 		snprintf(rd->c->pending, sizeof(rd->c->pending), "%s",
 			 rest + strlen("pending "));
+		rd->c->pending[strcspn(rd->c->pending, "\n")] = 0;
 		return 0;
 	}
 	for (t = strtok_r(line, " \t\n", &save); t && rd->n < MAX_WORDS;
