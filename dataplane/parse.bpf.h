@@ -140,9 +140,14 @@ static __always_inline __u8 xlb_ip_class(__u8 l4_proto, __u8 icmp_proto,
 	return base + 3;
 }
 
-/* Read the L4 header at the cursor: ports for TCP/UDP, bounds for ICMP. */
+/*
+ * Read the L4 header at the cursor: ports for TCP/UDP, bounds for ICMP of
+ * the family (icmp_proto: IPPROTO_ICMP or IPPROTO_ICMPV6; the other one
+ * is a protocol like any, its header not read).
+ */
 static __always_inline int xlb_parse_l4(struct xlb_cursor *c,
-					struct xlb_pkt *pkt, void *data)
+					struct xlb_pkt *pkt, void *data,
+					__u8 icmp_proto)
 {
 	pkt->l4_off = c->pos - data;
 	if (pkt->flags & XLB_PKT_LATER_FRAGMENT)
@@ -163,8 +168,7 @@ static __always_inline int xlb_parse_l4(struct xlb_cursor *c,
 			return xlb_malformed(pkt, XLB_REASON_L4_TRUNCATED);
 		pkt->sport = uh->source;
 		pkt->dport = uh->dest;
-	} else if (pkt->l4_proto == IPPROTO_ICMP ||
-		   pkt->l4_proto == IPPROTO_ICMPV6) {
+	} else if (pkt->l4_proto == icmp_proto) {
 		struct xlb_icmp_hdr *ih = c->pos;
 
 		if ((void *)(ih + 1) > c->end)
@@ -223,7 +227,7 @@ static __always_inline int xlb_parse_ipv4(struct xlb_cursor *c,
 		xlb_ip_class(iph->protocol, IPPROTO_ICMP, XLB_PCLASS_IPV4_TCP);
 
 	c->pos += hlen;
-	return xlb_parse_l4(c, pkt, data);
+	return xlb_parse_l4(c, pkt, data, IPPROTO_ICMP);
 }
 
 static __always_inline bool xlb_ipv6_is_ext(__u8 nexthdr)
@@ -296,7 +300,7 @@ static __always_inline int xlb_parse_ipv6(struct xlb_cursor *c,
 	pkt->l4_proto = nexthdr;
 	pkt->pclass =
 		xlb_ip_class(nexthdr, IPPROTO_ICMPV6, XLB_PCLASS_IPV6_TCP);
-	return xlb_parse_l4(c, pkt, data);
+	return xlb_parse_l4(c, pkt, data, IPPROTO_ICMPV6);
 }
 
 static __always_inline int xlb_parse_arp(struct xlb_cursor *c,
