@@ -48,12 +48,13 @@ int fz_case_read(const char *path, struct fz_case *c, const struct fz_net *net,
 /*
  * Run case c through the data plane and the model from a fresh apply of
  * its configuration: the index of the first step whose frame mismatches
- * (mm says how, known mismatches included; *e is what the model expected
- * of it), -1 when none does, or -errno - 1 (err set).
+ * (mm says how; *e is what the model expected of it), -1 when none does,
+ * or -errno - 1 (err set). With skip_known, known mismatches (fuzz_known.c)
+ * count as agreeing, as in a run.
  */
 long fz_replay(struct fz_dp *d, struct fz_model *m, const struct fz_case *c,
-	       struct fz_mismatch *mm, struct fz_expect *e, char *err,
-	       size_t errlen);
+	       bool skip_known, struct fz_mismatch *mm, struct fz_expect *e,
+	       char *err, size_t errlen);
 
 /*
  * Cut case c, whose last step is a frame that mismatches as `parts`, down

@@ -31,6 +31,8 @@
 #define TCP_DOFF_PLAIN 5
 #define TCP_WINDOW 0x7210
 #define IPOPT_NOOP 1
+/* Room an inner packet needs: its IP header, options or extensions. */
+#define INNER_ROOM 128
 
 static const __u8 src_mac[ETH_ALEN] = { 0x02, 0xcc, 0, 0, 0, 0x01 };
 static const __u8 dst_mac[ETH_ALEN] = { 0x02, 0xaa, 0, 0, 0, 0x01 };
@@ -41,36 +43,50 @@ static void random_bytes(struct fz_rng *r, __u8 *b, size_t n)
 		b[i] = (__u8)fz_next(r);
 }
 
-/* The L4 header (or the first l4_cut bytes of it) and the payload. */
+/* The L4 header of p, whole, in h: its length. */
+static size_t l4_header(const struct fz_pkt *p, struct fz_rng *r, __u8 *h)
+{
+	__u8 icmp = p->family == XLB_FAMILY_V4 ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+
+	memset(h, 0, TCP_LEN);
+	if (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP) {
+		memcpy(h, &p->sport, 2);
+		memcpy(h + 2, &p->dport, 2);
+	}
+	if (p->proto == IPPROTO_TCP) {
+		random_bytes(r, h + 4, TCP_LEN - 4);
+		h[12] = TCP_DOFF_PLAIN << 4;
+		h[13] = p->tcp_flags;
+		fz_put16(h + 14, TCP_WINDOW);
+		return TCP_LEN;
+	}
+	if (p->proto == IPPROTO_UDP)
+		return UDP_LEN;
+	if (p->proto != icmp)
+		return 0;
+	random_bytes(r, h + 4, 4);
+	h[0] = p->icmp_type;
+	h[1] = p->icmp_code;
+	return ICMP_LEN;
+}
+
+/*
+ * The L4 header (or the first l4_cut bytes of it), an ICMP error's inner
+ * packet, the payload: as much of them as room holds.
+ */
 static size_t put_l4(const struct fz_pkt *p, struct fz_rng *r, __u8 *b,
 		     size_t room)
 {
-	__u8 icmp = p->family == XLB_FAMILY_V4 ? IPPROTO_ICMP : IPPROTO_ICMPV6;
-	size_t n = 0;
+	__u8 h[TCP_LEN];
+	size_t n = l4_header(p, r, h), in;
 
-	if (p->proto == IPPROTO_TCP) {
-		n = TCP_LEN;
-		random_bytes(r, b, n);
-		b[12] = TCP_DOFF_PLAIN << 4;
-		b[13] = p->tcp_flags;
-		fz_put16(b + 14, TCP_WINDOW);
-	} else if (p->proto == IPPROTO_UDP) {
-		n = UDP_LEN;
-	} else if (p->proto == icmp) {
-		n = ICMP_LEN;
-		random_bytes(r, b + 4, 4);
-		b[0] = p->icmp_type;
-		b[1] = p->icmp_code;
-	}
-	if (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP) {
-		memcpy(b, &p->sport, 2);
-		memcpy(b + 2, &p->dport, 2);
-	}
 	if (p->l4_cut && p->l4_cut < n)
 		n = p->l4_cut;
-	if (p->inner && p->proto == icmp && n == ICMP_LEN) {
-		size_t in = fz_build_ip(p->inner, r, b + n, room - n);
-
+	if (n > room)
+		n = room;
+	memcpy(b, h, n);
+	if (p->inner && n == ICMP_LEN && room - n >= INNER_ROOM) {
+		in = fz_build_ip(p->inner, r, b + n, room - n);
 		if (p->inner_len && p->inner_len < in)
 			in = p->inner_len;
 		n += in;

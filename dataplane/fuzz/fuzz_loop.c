@@ -118,8 +118,8 @@ static int save(struct fz_run *r, const struct fz_mismatch *mm, char *path,
 			 fz_known_name(mm->known));
 	if (!ret)
 		ret = fz_reduce(&r->dp, &r->model, &c, mm->parts);
-	if (!ret && fz_replay(&r->dp, &r->model, &c, &again, &e, err,
-			      sizeof(err)) == (long)c.n - 1) {
+	if (!ret && fz_replay(&r->dp, &r->model, &c, !c.pending[0], &again, &e,
+			      err, sizeof(err)) == (long)c.n - 1) {
 		c.has_expect = true;
 		c.verdict = e.verdict;
 		c.pclass = e.pclass;

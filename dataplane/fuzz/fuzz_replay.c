@@ -14,12 +14,12 @@
 
 #include "case.h"
 
-/* Replays a reduction may spend on one case. */
+/* Replays that keep a chunk a reduction may spend on one case. */
 #define REDUCE_TRIES 256
 
 long fz_replay(struct fz_dp *d, struct fz_model *m, const struct fz_case *c,
-	       struct fz_mismatch *mm, struct fz_expect *e, char *err,
-	       size_t errlen)
+	       bool skip_known, struct fz_mismatch *mm, struct fz_expect *e,
+	       char *err, size_t errlen)
 {
 	static struct fz_config cfg;
 	static struct fz_result res;
@@ -42,7 +42,8 @@ long fz_replay(struct fz_dp *d, struct fz_model *m, const struct fz_case *c,
 			continue;
 		fz_parse(s->fr.data, s->fr.len, &p);
 		fz_known_note(&p, e, &res, mm, false);
-		return (long)i;
+		if (!skip_known || mm->known < 0)
+			return (long)i;
 	}
 	if (ret && !err[0])
 		snprintf(err, errlen, "replay: %s", strerror(-ret));
@@ -53,6 +54,7 @@ long fz_replay(struct fz_dp *d, struct fz_model *m, const struct fz_case *c,
 static bool still(struct fz_dp *d, struct fz_model *m, const struct fz_case *c,
 		  const bool *keep, struct fz_case *t, unsigned int parts)
 {
+	bool pending = c->pending[0];
 	static struct fz_expect e;
 	struct fz_mismatch mm;
 	char err[256] = "";
@@ -62,7 +64,7 @@ static bool still(struct fz_dp *d, struct fz_model *m, const struct fz_case *c,
 	for (size_t i = 0; i < c->n; i++)
 		if (keep[i] && fz_case_push(t, &c->steps[i]))
 			return false;
-	return fz_replay(d, m, t, &mm, &e, err, sizeof(err)) ==
+	return fz_replay(d, m, t, !pending, &mm, &e, err, sizeof(err)) ==
 		       (long)t->n - 1 &&
 	       mm.parts == parts;
 }
@@ -83,9 +85,11 @@ static void drop_chunks(struct fz_dp *d, struct fz_model *m,
 
 			memcpy(was, keep + at, n);
 			memset(keep + at, 0, n);
+			if (!memchr(was, true, n) ||
+			    still(d, m, c, keep, t, parts))
+				continue;
+			memcpy(keep + at, was, n);
 			tries++;
-			if (!still(d, m, c, keep, t, parts))
-				memcpy(keep + at, was, n);
 		}
 	}
 }
