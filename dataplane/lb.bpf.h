@@ -250,7 +250,8 @@ static __always_inline __u32 xlb_forward(struct xdp_md *ctx,
  * The flow an ICMP error is about. Its inner packet is one the backend
  * sent from the VIP to the client, so the flow is that packet reversed.
  * Returns the inner protocol, or 0 when the error is not about a TCP or
- * UDP packet the frame holds whole enough to read the ports of.
+ * UDP packet the error's datagram holds whole enough to read the ports
+ * of (link padding after it is not part of it).
  */
 static __always_inline __u8 xlb_icmp_flow(struct xdp_md *ctx,
 					  const struct xlb_pkt *pkt,
@@ -258,7 +259,7 @@ static __always_inline __u8 xlb_icmp_flow(struct xdp_md *ctx,
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u32 off = pkt->l4_off;
+	__u32 off = pkt->l4_off, need = sizeof(struct xlb_icmp_hdr) + 4;
 	__be16 *ports;
 	void *inner;
 	__u8 proto;
@@ -277,6 +278,7 @@ static __always_inline __u8 xlb_icmp_flow(struct xdp_md *ctx,
 			return 0;
 		proto = ih->protocol;
 		ports = (void *)(ih + 1);
+		need += sizeof(*ih);
 		fk->src[0] = ih->daddr;
 		fk->dst[0] = ih->saddr;
 		fk->family = XLB_FAMILY_V4;
@@ -287,12 +289,13 @@ static __always_inline __u8 xlb_icmp_flow(struct xdp_md *ctx,
 			return 0;
 		proto = ih->nexthdr;
 		ports = (void *)(ih + 1);
+		need += sizeof(*ih);
 		__builtin_memcpy(fk->src, &ih->daddr, sizeof(fk->src));
 		__builtin_memcpy(fk->dst, &ih->saddr, sizeof(fk->dst));
 		fk->family = XLB_FAMILY_V6;
 	}
 	if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) ||
-	    (void *)(ports + 2) > data_end)
+	    (void *)(ports + 2) > data_end || need > pkt->l4_len)
 		return 0;
 	fk->sport = ports[1];
 	fk->dport = ports[0];
