@@ -312,7 +312,9 @@ static void test_api(void)
 		x.fill[x.n++] = open("/dev/null", O_RDONLY);
 		connect(late, (struct sockaddr *)&sa, sizeof(sa));
 		pump_api(&srv, 20);
-		check(api_timeout(&srv) > 0, "backing off: %d ms",
+		check(srv.accept_fault.delay_ms >= 100 &&
+			      api_timeout(&srv) >= 0,
+		      "backing off: %u ms, %d left", srv.accept_fault.delay_ms,
 		      api_timeout(&srv));
 	}
 	unexhaust(&x);
