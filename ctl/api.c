@@ -131,7 +131,7 @@ int api_open(struct api_server *srv, const char *path, char *err, size_t errlen)
 	old = umask(0117);
 	ret = bind(srv->fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
-	if (ret || listen(srv->fd, 16)) {
+	if (ret || listen(srv->fd, SOMAXCONN)) {
 		ERRF("%s: %s", path, strerror(errno));
 		ret = -errno;
 		close(srv->fd);
