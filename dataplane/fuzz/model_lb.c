@@ -83,7 +83,7 @@ int fz_send(struct fz_model *m, const struct fz_frame *fr, __u32 ifindex,
 		return XLB_VERDICT_TX;
 	if (ifindex == m->tx_port)
 		return XLB_VERDICT_REDIRECT;
-	e->abort_reason = true;
+	e->reasons[XLB_REASON_LB_TX_PORT_MISSING]++;
 	return XLB_VERDICT_ABORTED;
 }
 
