@@ -46,18 +46,17 @@ static __always_inline bool xlb_bare_syn(__u8 flags)
 
 /*
  * The flow's backend from the tables: xlb_conns, then (TCP) xlb_syns,
- * where a handshake's second packet promotes the flow. XLB_NO_BACKEND
+ * where a handshake's second packet promotes the flow: the client's own
+ * (from_client), never an ICMP error about the flow. XLB_NO_BACKEND
  * when the flow is new, expired, of another VIP (whose ids have been
  * reused since), or its backend went away or down. The packet is
  * counted in the entry; *out gets a copy of it, *cp the entry itself when
  * it is in xlb_conns (NULL otherwise). *reopen: the packet is a bare SYN
  * on the ports of a flow that has shown its end, whose entry it deleted.
  */
-static __always_inline __u32 xlb_conn_backend(const struct xlb_flow_key *fk,
-					      __u32 vip, __u8 flags, __u64 *now,
-					      struct xlb_conn *out,
-					      struct xlb_conn **cp,
-					      bool *reopen)
+static __always_inline __u32 xlb_conn_backend(
+	const struct xlb_flow_key *fk, __u32 vip, __u8 flags, bool from_client,
+	__u64 *now, struct xlb_conn *out, struct xlb_conn **cp, bool *reopen)
 {
 	struct xlb_conn *c = bpf_map_lookup_elem(&xlb_conns, fk);
 	const struct xlb_backend *b;
@@ -92,7 +91,7 @@ static __always_inline __u32 xlb_conn_backend(const struct xlb_flow_key *fk,
 	if (!xlb_backend_usable(b))
 		return XLB_NO_BACKEND;
 	xlb_conn_touch(c, flags, true, now);
-	if (!xlb_bare_syn(flags)) {
+	if (from_client && !xlb_bare_syn(flags)) {
 		/* The handshake goes on: the flow is established, its entry
 		 * moved (this CPU alone moves it: a flow's packets come in on
 		 * one queue). */
@@ -341,7 +340,7 @@ __noinline int xlb_lb_icmp(struct xdp_md *ctx, const struct xlb_pkt *pkt,
 	bool cacheable, reopen;
 	__u64 now = 0;
 
-	id = xlb_conn_backend(&fk, vip->id, 0, &now, &c, &cp, &reopen);
+	id = xlb_conn_backend(&fk, vip->id, 0, false, &now, &c, &cp, &reopen);
 	if (id == XLB_NO_BACKEND) {
 		xlb_count_reason(XLB_REASON_LB_ICMP_UNMATCHED);
 		return XLB_VERDICT_PASS;
@@ -395,8 +394,8 @@ __noinline int xlb_lb(struct xdp_md *ctx, const struct xlb_pkt *pkt, __u8 hint,
 		xlb_count_reason(XLB_REASON_LB_HEADERS_TOO_LONG);
 		return XLB_VERDICT_PASS;
 	}
-	id = xlb_conn_backend(&fk->k, vip->id, pkt->tcp_flags, &now, &sc->c,
-			      &cp, &reopen);
+	id = xlb_conn_backend(&fk->k, vip->id, pkt->tcp_flags, true, &now,
+			      &sc->c, &cp, &reopen);
 	hit = id != XLB_NO_BACKEND;
 	if (!hit)
 		id = xlb_new_flow(&fk->k, vip, pkt->tcp_flags, reopen, &now,
