@@ -413,12 +413,16 @@ __noinline int xlb_lb(struct xdp_md *ctx, const struct xlb_pkt *pkt, __u8 hint,
 	}
 	v = xlb_forward(ctx, pkt, id, vip, vs, &sc->c, bytes, &cacheable);
 	/* Only flows in xlb_conns that have not shown their end are
-	 * cached; a packet that changes a flow's state ends its entry. */
-	if (pkt->tcp_flags & XLB_TCP_STATEFUL)
-		xlb_fcache_drop(fk, cp);
-	else if ((v == XLB_VERDICT_TX || v == XLB_VERDICT_REDIRECT) &&
-		 cacheable && !(sc->c.state & (XLB_CONN_FIN | XLB_CONN_RST)))
+	 * cached, as sent; any other packet through the tables ends its
+	 * flow's entry: one that changes the flow's state, and one the
+	 * tables gave another backend (its old one down) but that was not
+	 * sent, lest the entry send the flow back there once it is up. */
+	if (!(pkt->tcp_flags & XLB_TCP_STATEFUL) &&
+	    (v == XLB_VERDICT_TX || v == XLB_VERDICT_REDIRECT) && cacheable &&
+	    !(sc->c.state & (XLB_CONN_FIN | XLB_CONN_RST)))
 		xlb_fcache_put(fk, gen, vip, id, &sc->c, cp);
+	else
+		xlb_fcache_drop(fk, cp);
 	return v;
 }
 
