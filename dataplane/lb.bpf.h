@@ -365,7 +365,7 @@ __noinline int xlb_lb(struct xdp_md *ctx, const struct xlb_pkt *pkt, __u8 hint,
 	struct xlb_nat_scratch *sc;
 	struct xlb_vip_stats *vs;
 	union xlb_fkey *fk;
-	bool hit, cacheable, reopen;
+	bool hit, cacheable = false, reopen;
 	__u32 id, gen, v, key = 0;
 	struct xlb_conn *cp;
 	__u64 now = 0;
@@ -403,20 +403,22 @@ __noinline int xlb_lb(struct xdp_md *ctx, const struct xlb_pkt *pkt, __u8 hint,
 	vs = xlb_vip_count(vip->id, hit, !hit && id < XLB_NAT_FULL);
 	if (id == XLB_NO_BACKEND) {
 		xlb_count_reason(XLB_REASON_LB_NO_BACKEND);
-		return XLB_VERDICT_DROP;
-	}
-	if (id == XLB_NAT_FULL) {
+		v = XLB_VERDICT_DROP;
+	} else if (id == XLB_NAT_FULL) {
 		xlb_count_reason(XLB_REASON_LB_NAT_EXHAUSTED);
 		if (vs)
 			vs->nat_exhausted++;
-		return XLB_VERDICT_DROP;
+		v = XLB_VERDICT_DROP;
+	} else {
+		v = xlb_forward(ctx, pkt, id, vip, vs, &sc->c, bytes,
+				&cacheable);
 	}
-	v = xlb_forward(ctx, pkt, id, vip, vs, &sc->c, bytes, &cacheable);
 	/* Only flows in xlb_conns that have not shown their end are
 	 * cached, as sent; any other packet through the tables ends its
-	 * flow's entry: one that changes the flow's state, and one the
-	 * tables gave another backend (its old one down) but that was not
-	 * sent, lest the entry send the flow back there once it is up. */
+	 * flow's entry: one that changes the flow's state (a bare SYN that
+	 * reopens it, dropped or not), and one the tables gave another
+	 * backend (its old one down) but that was not sent, lest the entry
+	 * send the flow back there once it is up. */
 	if (!(pkt->tcp_flags & XLB_TCP_STATEFUL) &&
 	    (v == XLB_VERDICT_TX || v == XLB_VERDICT_REDIRECT) && cacheable &&
 	    !(sc->c.state & (XLB_CONN_FIN | XLB_CONN_RST)))
