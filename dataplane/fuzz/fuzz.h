@@ -170,9 +170,6 @@ struct fz_expect {
 	int verdict; /* enum xlb_verdict */
 	int pclass; /* enum xlb_pclass at the hook; -1: not counted */
 	__u32 reasons[XLB_REASON_MAX];
-	/* An XDP_ABORTED's reason, which no enum name gives yet: one more
-	 * reason counted, of any kind. */
-	bool abort_reason;
 	/* lb_nat_frag_unmatched may be counted, or not (a later fragment
 	 * to an address whose hint byte an snat address shares). */
 	bool maybe_frag_unmatched;

@@ -2,12 +2,12 @@
 /*
  * The comparison of a frame's outcome with the model's: the verdict; the
  * class and verdict counted at the hook; every reason counted (exactly,
- * but for the two the model leaves open: an XDP_ABORTED's reason, of a
- * name not given yet, and lb_nat_frag_unmatched for a later fragment to
- * an address whose hint byte an snat address shares); the frame as it
- * left, byte for byte, checksum fields as one's complement values (0 and
- * 0xffff alike) but a UDP/IPv4 checksum of 0, which must stay 0; and the
- * invariants of the data plane's free choices the model checked.
+ * but for lb_nat_frag_unmatched, which the model leaves open for a later
+ * fragment to an address whose hint byte an snat address shares); the
+ * frame as it left, byte for byte, checksum fields as one's complement
+ * values (0 and 0xffff alike) but a UDP/IPv4 checksum of 0, which must
+ * stay 0; and the invariants of the data plane's free choices the model
+ * checked.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,25 +34,14 @@ static void say(struct fz_mismatch *mm, unsigned int part, const char *fmt, ...)
 static void check_reasons(const struct fz_expect *e,
 			  const struct fz_result *res, struct fz_mismatch *mm)
 {
-	int diff[XLB_REASON_MAX], extra = -1, n_extra = 0;
+	int diff[XLB_REASON_MAX];
 	char more[256] = "", less[256] = "";
 
-	for (int r = 0; r < XLB_REASON_MAX; r++) {
+	for (int r = 0; r < XLB_REASON_MAX; r++)
 		diff[r] = (int)res->reasons[r] - (int)e->reasons[r];
-		if (diff[r] > 0) {
-			extra = r;
-			n_extra += diff[r];
-		}
-	}
 	if (e->maybe_frag_unmatched &&
-	    diff[XLB_REASON_LB_NAT_FRAG_UNMATCHED] == 1) {
+	    diff[XLB_REASON_LB_NAT_FRAG_UNMATCHED] == 1)
 		diff[XLB_REASON_LB_NAT_FRAG_UNMATCHED] = 0;
-		n_extra--;
-	}
-	if (e->abort_reason && n_extra == 1 && extra >= 0)
-		diff[extra] = 0;
-	else if (e->abort_reason)
-		say(mm, FZ_P_REASONS, "XDP_ABORTED without a reason counted");
 	for (int r = 0; r < XLB_REASON_MAX; r++) {
 		char *to = diff[r] > 0 ? more : less;
 

@@ -36,9 +36,14 @@ struct fz_parse {
 
 int fz_parse(const __u8 *f, size_t len, struct fz_parse *p);
 
+/* Is next an IPv6 extension header the parser follows? */
+bool fz_ipv6_ext(__u8 next);
+
 /*
  * A fragmented datagram: the filter's (per direction) and a NAT reply's
  * (dir 0), whose first fragment's verdict or rewrite the later ones get.
+ * Its protocol is what every fragment names alike (docs/design.md): the
+ * IPv4 protocol, the IPv6 Fragment header's next header.
  */
 struct fz_frag_key {
 	__be32 src[4], dst[4];

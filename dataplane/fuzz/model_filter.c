@@ -31,7 +31,8 @@ void fz_frag_key_of(const struct fz_parse *p, int dir, struct fz_frag_key *k)
 	memcpy(k->src, p->src, sizeof(k->src));
 	memcpy(k->dst, p->dst, sizeof(k->dst));
 	k->id = p->frag_id;
-	k->proto = p->proto;
+	k->proto = p->family == XLB_FAMILY_V6 && p->frag ? p->frag_next :
+							   p->proto;
 	k->family = (__u8)p->family;
 	k->dir = (__u8)dir;
 }

@@ -83,7 +83,7 @@ int fz_send(struct fz_model *m, const struct fz_frame *fr, __u32 ifindex,
 		return XLB_VERDICT_TX;
 	if (ifindex == m->tx_port)
 		return XLB_VERDICT_REDIRECT;
-	e->abort_reason = true;
+	e->reasons[XLB_REASON_LB_TX_PORT_MISSING]++;
 	return XLB_VERDICT_ABORTED;
 }
 
@@ -261,6 +261,18 @@ static int icmp(struct fz_model *m, const struct fz_frame *fr,
 	return v;
 }
 
+/*
+ * May it be TCP or UDP? A later IPv6 fragment whose Fragment header names
+ * an extension header may: only its first fragment says (docs/design.md,
+ * NAT replies' fragments).
+ */
+static bool maybe_tcp_udp(const struct fz_parse *p)
+{
+	return p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP ||
+	       (p->family == XLB_FAMILY_V6 && p->later &&
+		fz_ipv6_ext(p->proto));
+}
+
 int fz_lb(struct fz_model *m, const struct fz_frame *fr,
 	  const struct fz_parse *p, struct fz_expect *e)
 {
@@ -269,7 +281,7 @@ int fz_lb(struct fz_model *m, const struct fz_frame *fr,
 
 	if (p->pclass == XLB_PCLASS_MALFORMED)
 		return FZ_CONTINUE;
-	if (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP)
+	if (!maybe_tcp_udp(p))
 		return icmp_error(p) ? icmp(m, fr, p, e) : FZ_CONTINUE;
 	vi = vip_of(m->cfg, p->dst, p->dport, p->proto, p->family);
 	if (vi < 0)

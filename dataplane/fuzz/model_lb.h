@@ -77,7 +77,10 @@ static inline void fz_touch(struct fz_entry *c, __u8 flags, bool in)
 		c->state |= XLB_CONN_RST;
 }
 
-/* Send the frame out of ifindex: XDP_TX, XDP_REDIRECT, or aborted. */
+/*
+ * Send the frame out of ifindex: XDP_TX, XDP_REDIRECT, or aborted and
+ * counted (lb_tx_port_missing: an interface not in xlb_tx_ports).
+ */
 int fz_send(struct fz_model *m, const struct fz_frame *fr, __u32 ifindex,
 	    struct fz_expect *e);
 

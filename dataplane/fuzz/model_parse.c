@@ -116,7 +116,7 @@ static int parse_ipv4(const __u8 *f, size_t len, struct fz_parse *p)
 	return parse_l4(f, p);
 }
 
-static bool ipv6_ext(__u8 next)
+bool fz_ipv6_ext(__u8 next)
 {
 	return next == IPPROTO_HOPOPTS || next == IPPROTO_ROUTING ||
 	       next == IPPROTO_DSTOPTS || next == IPPROTO_FRAGMENT ||
@@ -161,7 +161,7 @@ static int parse_ipv6(const __u8 *f, size_t len, struct fz_parse *p)
 	memcpy(p->dst, h + 24, 16);
 	next = h[6];
 	pos = p->l3 + IPV6_LEN;
-	for (int n = 0; ipv6_ext(next) && !p->later; n++) {
+	for (int n = 0; fz_ipv6_ext(next) && !p->later; n++) {
 		if (n == IPV6_EXT_MAX)
 			return malformed(p, XLB_REASON_IPV6_EXT_TOO_DEEP);
 		hl = ipv6_ext_len(f, pos, next, p);
