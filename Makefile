@@ -2,8 +2,12 @@
 #
 # Build, test and demo xlb. Everything lands in build/
 #   make            BPF objects, skeletons, build/xlbd, build/xlbctl
-#   make test       lint, unit, BPF and netns tiers; ends with a total line
+#   make test       lint, unit, asan, BPF and netns tiers; ends with a total
+#                   line
+#   make asan       the unit tier built with -fsanitize=address,undefined
 #   make bench      ns/packet of the data plane's stages (root)
+#   make fuzz       the differential fuzzer: 1,000,000 frames through the
+#                   programs and a model of docs/ (root; FRAMES=N, SEED=S)
 #   make demo       namespace topologies with xlbd and traffic (counters, then
 #                   the load balancer), then cleanup
 #   make install    xlbd and xlbctl into $(PREFIX)/sbin, the systemd unit and
@@ -52,13 +56,13 @@ CTL_HDRS := $(wildcard ctl/*.h) dataplane/include/xlb_abi.h
 COMMON   := log util
 XLBD_MODS := xlbd config config_filter config_lb config_lbgroup config_text \
 	lb_parse rule loader maps netlink api api_filter \
-	ifaces stats filter filter_check filter_lists filter_state \
+	ifaces ifaces_status stats filter filter_check filter_lists filter_state \
 	filter_reconcile keytab \
-	lb lb_ring lb_snat lb_state lb_json lb_neigh lb_hints lb_conns lb_flows \
-	maglev api_lb \
+	lb lb_ring lb_snat lb_state lb_json lb_neigh lb_route lb_hints lb_conns \
+	lb_flows maglev api_lb \
 	health health_check health_probe metrics metrics_parse metrics_text \
-	api_config config_dump notify monitor monitor_event crashpoint txn \
-	xlbd_txn filter_journal $(COMMON)
+	api_config config_dump notify monitor monitor_event fault crashpoint \
+	txn xlbd_txn filter_journal $(COMMON)
 XLBCTL_MODS := xlbctl client show rates show_filter show_lb show_conns \
 	cmd_filter cmd_batch cmd_lb cmd_config cmd_monitor monitor_text config \
 	config_filter config_lb config_lbgroup config_text lb_parse rule $(COMMON)
@@ -72,7 +76,7 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 
 .SECONDARY: $(SKELS) $(BPF_OBJS)
 
-.PHONY: all deps test test-unit test-bpf test-netns check-format format \
+.PHONY: all deps test test-unit asan test-bpf test-netns fuzz check-format format \
 	shellcheck bench demo install clean
 
 # The netns tests' own programs: netns-tests/tools/X.c is build/tools/X.
@@ -177,6 +181,19 @@ $(BUILD)/tests/test_%: ctl/tests/test_%.c $$(call test_modules,ctl/tests/test_$$
 	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) -Ictl/tests -o $@ $< \
 		$(call test_modules,$<) $(PKG_LIBS)
 
+# The unit tests again, built with AddressSanitizer and UBSan into
+# build/asan/tests/ (the asan tier): any report they make fails them.
+ASAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+ASAN_TESTS := $(patsubst ctl/tests/%.c,$(BUILD)/asan/tests/%,\
+	$(wildcard ctl/tests/test_*.c))
+$(BUILD)/asan/tests/test_%: ctl/tests/test_%.c $$(call test_modules,ctl/tests/test_$$*.c) \
+		ctl/tests/harness.h $(CTL_HDRS) | $(DEPS_STAMP)
+	$(call msg,ASAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ASAN_CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) -Ictl/tests -o $@ $< \
+		$(call test_modules,$<) $(PKG_LIBS)
+
 # BPF tests: run the skeletons through BPF_PROG_TEST_RUN.
 $(BUILD)/tests/test_%: dataplane/tests/test_%.c $$(call test_modules,dataplane/tests/test_$$*.c) \
 		$(wildcard dataplane/tests/*.h) ctl/tests/harness.h $(SKELS) $(CTL_HDRS) | $(DEPS_STAMP)
@@ -184,6 +201,39 @@ $(BUILD)/tests/test_%: dataplane/tests/test_%.c $$(call test_modules,dataplane/t
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) -Ictl/tests -o $@ $< \
 		$(call test_modules,$<) $(PKG_LIBS)
+
+# The differential fuzzer (dataplane/fuzz/): build/fuzz/xlb_fuzz, which
+# make fuzz runs (FRAMES=, 1000000 by default; SEED= replays a run). Its
+# objects but main also make the BPF tier's test_fuzz_cases, the replay
+# of the cases in dataplane/tests/fuzz_cases/.
+FUZZ_MODS := filter filter_lists filter_state keytab rule maps loader \
+	lb_hints stats config config_filter config_text config_lb \
+	config_lbgroup lb_parse log util
+FUZZ_CTL  := $(patsubst %,$(BUILD)/ctl/%.o,$(FUZZ_MODS))
+FUZZ_OBJS := $(patsubst dataplane/fuzz/%.c,$(BUILD)/fuzz/%.o,\
+	$(filter-out dataplane/fuzz/fuzz_main.c,$(wildcard dataplane/fuzz/*.c)))
+FUZZ_INC  := -Idataplane/fuzz -Idataplane/tests -Ictl/tests
+FRAMES    ?= 1000000
+
+$(BUILD)/fuzz/%.o: dataplane/fuzz/%.c $(wildcard dataplane/fuzz/*.h) \
+		$(wildcard dataplane/tests/*.h) $(SKELS) $(CTL_HDRS) | $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) $(FUZZ_INC) -c $< -o $@
+
+$(BUILD)/fuzz/xlb_fuzz: $(BUILD)/fuzz/fuzz_main.o $(FUZZ_OBJS) $(FUZZ_CTL)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/test_fuzz_cases: dataplane/tests/test_fuzz_cases.c $(FUZZ_OBJS) \
+		$(FUZZ_CTL) ctl/tests/harness.h | $(DEPS_STAMP)
+	$(call msg,TEST,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) $(PKG_CFLAGS) $(FUZZ_INC) -o $@ $< \
+		$(FUZZ_OBJS) $(FUZZ_CTL) $(PKG_LIBS)
+
+fuzz: all $(BUILD)/fuzz/xlb_fuzz
+	$(Q)$(BUILD)/fuzz/xlb_fuzz --frames $(FRAMES) $(if $(SEED),--seed $(SEED))
 
 # Benchmarks: dataplane/bench/X.c is build/bench/X; the benchmarks' own
 # BPF programs (bench.bpf.c) get a skeleton, build/bench/bench.skel.h.
@@ -223,6 +273,7 @@ bench: all $(BENCHES)
 SHELL_SCRIPTS := $(wildcard scripts/*.sh netns-tests/*.sh .ci/run)
 C_SOURCES := $(wildcard dataplane/*.c dataplane/*.h dataplane/include/*.h \
 	dataplane/tests/*.c dataplane/tests/*.h dataplane/bench/*.c \
+	dataplane/fuzz/*.c dataplane/fuzz/*.h \
 	dataplane/bench/*.h ctl/*.c ctl/*.h ctl/tests/*.c ctl/tests/*.h \
 	netns-tests/tools/*.c)
 
@@ -235,13 +286,17 @@ format:
 shellcheck: | $(DEPS_STAMP)
 	$(Q)shellcheck -x $(SHELL_SCRIPTS)
 
-test: all $(UNIT_TESTS) $(BPF_TESTS) $(VARIANT)/xlbd | $(DEPS_STAMP)
+test: all $(UNIT_TESTS) $(ASAN_TESTS) $(BPF_TESTS) $(BUILD)/fuzz/xlb_fuzz \
+		$(VARIANT)/xlbd | $(DEPS_STAMP)
 	$(Q)bash scripts/run-tests.sh all
 
 test-unit: $(UNIT_TESTS)
 	$(Q)bash scripts/run-tests.sh unit
 
-test-bpf: all $(BPF_TESTS)
+asan: $(ASAN_TESTS)
+	$(Q)bash scripts/run-tests.sh asan
+
+test-bpf: all $(BPF_TESTS) $(BUILD)/fuzz/xlb_fuzz
 	$(Q)bash scripts/run-tests.sh bpf
 
 test-netns: all $(VARIANT)/xlbd

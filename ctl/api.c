@@ -25,10 +25,18 @@
 
 #include "api.h"
 #include "log.h"
+#include "util.h"
 
 #define ERRF(...) snprintf(err, errlen, __VA_ARGS__)
 /* How long a reply may wait for a client to read it. */
 #define API_SEND_TIMEOUT_MS 1000
+/* Accepting stops this long after a fault, doubling up to the second. */
+#define API_BACKOFF_MIN_MS 100
+#define API_BACKOFF_MAX_MS 1000
+/* What a client shed for want of descriptors hears. */
+#define API_SHED_ANSWER                                                   \
+	"{\"ok\":false,\"error\":\"xlbd is out of file descriptors: try " \
+	"again\",\"code\":2}\n"
 
 /* Another daemon answering on path? Then it must not be replaced. */
 static bool socket_alive(const char *path)
@@ -90,6 +98,10 @@ int api_open(struct api_server *srv, const char *path, char *err, size_t errlen)
 	memset(srv->clients, 0, sizeof(srv->clients));
 	srv->buffered = 0;
 	srv->fd = -1;
+	fault_init(&srv->accept_fault, "control socket: accept",
+		   "new clients are told to try again", API_BACKOFF_MIN_MS,
+		   API_BACKOFF_MAX_MS);
+	srv->reserve = -1;
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		ERRF("%s: socket path too long", path);
 		return -ENAMETOOLONG;
@@ -119,7 +131,7 @@ int api_open(struct api_server *srv, const char *path, char *err, size_t errlen)
 	old = umask(0117);
 	ret = bind(srv->fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
-	if (ret || listen(srv->fd, 16)) {
+	if (ret || listen(srv->fd, SOMAXCONN)) {
 		ERRF("%s: %s", path, strerror(errno));
 		ret = -errno;
 		close(srv->fd);
@@ -127,11 +139,16 @@ int api_open(struct api_server *srv, const char *path, char *err, size_t errlen)
 		return ret;
 	}
 	ret = chgrp(srv, path, err, errlen);
-	if (ret) {
-		api_close(srv);
-		return ret;
+	if (!ret) {
+		srv->reserve = fault_reserve_open();
+		ret = srv->reserve < 0 ? srv->reserve : 0;
+		if (ret)
+			ERRF("control socket: spare descriptor: %s",
+			     strerror(-ret));
 	}
-	return 0;
+	if (ret)
+		api_close(srv);
+	return ret;
 }
 
 static void client_drop(struct api_server *srv, int i)
@@ -154,18 +171,29 @@ void api_close(struct api_server *srv)
 		unlink(srv->path);
 		srv->fd = -1;
 	}
+	if (srv->reserve >= 0)
+		close(srv->reserve);
+	srv->reserve = -1;
 }
 
 int api_pollfds(struct api_server *srv, struct pollfd *pfds, int max)
 {
 	int n = 0;
 
-	pfds[n++] = (struct pollfd){ .fd = srv->fd, .events = POLLIN };
+	pfds[n++] = (struct pollfd){
+		.fd = fault_due(&srv->accept_fault, now_ns()) ? srv->fd : -1,
+		.events = POLLIN,
+	};
 	for (int i = 0; i < API_MAX_CLIENTS && n < max; i++)
 		if (srv->clients[i])
 			pfds[n++] = (struct pollfd){ .fd = srv->clients[i]->fd,
 						     .events = POLLIN };
 	return n;
+}
+
+int api_timeout(const struct api_server *srv)
+{
+	return fault_timeout_ms(&srv->accept_fault);
 }
 
 /* Write all of buf, waiting at most API_SEND_TIMEOUT_MS for the client. */
@@ -408,14 +436,39 @@ static void refuse(int fd, const char *text)
 	close(fd);
 }
 
+/*
+ * accept() failed with err: out of descriptors, shed the client on the
+ * spare one; otherwise, or without a spare, stop accepting for a while.
+ * A connection that went away before it was accepted is no fault.
+ */
+static void accept_failed(struct api_server *srv, int err)
+{
+	uint64_t now = now_ns();
+	int ret;
+
+	if (err == EAGAIN || err == EINTR || err == ECONNABORTED)
+		return;
+	fault_hit(&srv->accept_fault, err, now);
+	if (err == EMFILE || err == ENFILE) {
+		ret = fault_shed(srv->fd, &srv->reserve, API_SHED_ANSWER);
+		if (!ret || ret == -EAGAIN)
+			return;
+	}
+	fault_back_off(&srv->accept_fault, now);
+}
+
 static void accept_client(struct api_server *srv)
 {
 	int fd = accept4(srv->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	char err[200];
 	int i;
 
-	if (fd < 0)
+	if (fd < 0) {
+		accept_failed(srv, errno);
 		return;
+	}
+	fault_ok(&srv->accept_fault);
+	fault_reserve_again(&srv->reserve);
 	if (!peer_allowed(srv, fd, err, sizeof(err))) {
 		log_warn("control socket: %s", err);
 		refuse(fd, err);

@@ -6,6 +6,8 @@
  * daemon; a malformed or oversized request gets an error reply. Only root
  * and members of the socket's group (--socket-group) are served: the peer's
  * credentials are checked on accept, whatever the file's permissions.
+ * Out of file descriptors, a new client is accepted on a spare one, told
+ * to try again and closed; other faults of accept stop it for a while.
  */
 #ifndef XLB_API_H
 #define XLB_API_H
@@ -15,6 +17,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 #include <jansson.h>
+
+#include "fault.h"
 
 #define API_MAX_CLIENTS 32
 /* A request line may be this long (a batch of a million changes is about
@@ -70,6 +74,8 @@ struct api_server {
 	void *ctx;
 	struct api_client *clients[API_MAX_CLIENTS];
 	size_t buffered; /* the clients' buffers' sizes, summed */
+	int reserve; /* a spare descriptor, to shed clients when out of fds */
+	struct fault accept_fault;
 	bool has_group; /* members of group are served, besides root */
 	gid_t group;
 	char group_name[API_GROUP_LEN];
@@ -83,8 +89,11 @@ int api_set_group(struct api_server *srv, const char *name, char *err,
 int api_open(struct api_server *srv, const char *path, char *err,
 	     size_t errlen);
 void api_close(struct api_server *srv);
-/* Fill pollfds (listen socket first); returns how many were filled. */
+/* Fill pollfds (listen socket first, fd -1 while accepting backs off);
+ * returns how many were filled. */
 int api_pollfds(struct api_server *srv, struct pollfd *pfds, int max);
+/* Milliseconds until accepting is tried again; -1 when it is not held. */
+int api_timeout(const struct api_server *srv);
 /* Handle whatever poll() reported on the fds api_pollfds() filled. */
 void api_process(struct api_server *srv, const struct pollfd *pfds, int n);
 

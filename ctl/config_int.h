@@ -23,6 +23,7 @@ struct parse_ctx {
 	const char *text; /* the whole text libconfig parsed, NUL-terminated */
 	size_t *line_off; /* start of each line in text, built on first use */
 	size_t n_lines;
+	size_t cursor; /* in text, past the last string cfg_str_line() found */
 };
 
 /* Report a problem at line of the file being parsed; returns -EINVAL. */
@@ -54,6 +55,12 @@ int cfg_check_ints(struct parse_ctx *c);
 int cfg_line(struct parse_ctx *c, const config_setting_t *s);
 /* The same, with the lowest line s can be on given (the previous one's). */
 int cfg_str_line(struct parse_ctx *c, const config_setting_t *s, int low);
+/*
+ * Bytes of text read so far, in this process, to place strings on their
+ * lines: the tests check that this work does not grow with how the text
+ * is laid out (a list on one line costs what one element a line does).
+ */
+size_t cfg_text_work(void);
 
 /* An integer setting in [min, max] ("KEY: must be MIN..MAX"). */
 int cfg_get_int(struct parse_ctx *c, const config_setting_t *s, long long min,

@@ -72,35 +72,69 @@ int cfg_read_file(const char *file, char **text, char *err, size_t errlen)
 	return 0;
 }
 
-/* Index the start of every line of c->text; 0 or -ENOMEM. */
+/* Bytes of text read to place strings, for cfg_text_work(). */
+static size_t text_work;
+
+size_t cfg_text_work(void)
+{
+	return text_work;
+}
+
+/*
+ * Index the start of every line of c->text, read once, and where the
+ * text ends (line_off[n_lines], past its NUL); 0 or -ENOMEM.
+ */
 static int index_lines(struct parse_ctx *c)
 {
+	size_t len = strlen(c->text), n = 1;
 	const char *p;
-	size_t n = 1;
 
 	for (p = c->text; (p = strchr(p, '\n')); p++)
 		n++;
-	c->line_off = malloc(n * sizeof(*c->line_off));
+	c->line_off = malloc((n + 1) * sizeof(*c->line_off));
 	if (!c->line_off)
 		return -ENOMEM;
 	c->line_off[0] = 0;
 	for (n = 1, p = c->text; (p = strchr(p, '\n')); p++)
 		c->line_off[n++] = p + 1 - c->text;
 	c->n_lines = n;
+	c->line_off[n] = len + 1;
+	text_work += len;
 	return 0;
 }
 
-/* Does line (from 1) hold str in double quotes? */
-static bool line_has(const struct parse_ctx *c, int line, const char *str)
+/* Where in [from, to) a quoted str (of len bytes) starts, or NULL. */
+static const char *find_quoted(const char *from, const char *to,
+			       const char *str, size_t len)
 {
-	const char *p = c->text + c->line_off[line - 1];
-	size_t len = strlen(str);
-
-	for (; *p && *p != '\n'; p++)
+	for (const char *p = from; p < to; p++, text_work++)
 		if (p[0] == '"' && !strncmp(p + 1, str, len) &&
 		    p[len + 1] == '"')
-			return true;
-	return false;
+			return p;
+	return NULL;
+}
+
+/*
+ * Does line (from 1) hold str in double quotes? The line is read from
+ * where the last string found ended, if that is on it, then from its
+ * start: the answer is the same, and the strings of a list written on
+ * one line are then found in one pass over it, not in one per string.
+ */
+static bool line_has(struct parse_ctx *c, int line, const char *str)
+{
+	const char *start = c->text + c->line_off[line - 1];
+	const char *end = c->text + c->line_off[line] - 1;
+	const char *from = c->text + c->cursor, *p;
+	size_t len = strlen(str);
+
+	if (from < start || from > end)
+		from = start;
+	p = find_quoted(from, end, str, len);
+	if (!p)
+		p = find_quoted(start, from, str, len);
+	if (p)
+		c->cursor = p + len + 2 - c->text;
+	return p;
 }
 
 int cfg_str_line(struct parse_ctx *c, const config_setting_t *s, int low)

@@ -4,7 +4,9 @@
  * due, a probe (health_probe.c) starts, and xlbd's poll loop waits on the
  * probes' sockets with a timeout to the next deadline, so nothing here
  * ever blocks. At most HEALTH_MAX_PROBES are in flight; a probe that has
- * not passed by its deadline fails. The state machine of health_check.c
+ * not passed by its deadline fails; one that xlbd cannot make (out of
+ * descriptors or ports) is not run, which changes nothing but a count
+ * and the last result. The state machine of health_check.c
  * turns results into up and down, which lb_backend_set_down() and
  * lb_commit() carry to the ring and the backend's entry.
  *
@@ -22,6 +24,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
+#include "fault.h"
 #include "health.h"
 #include "lb.h"
 #include "log.h"
@@ -59,6 +62,7 @@ struct health {
 	__u32 polled[HEALTH_MAX_PROBES]; /* backend of each pollfd */
 	int n_polled;
 	__u32 rand; /* xorshift state, for first probes and source ports */
+	struct fault fault; /* probes that could not be made */
 };
 
 static __u32 next_rand(struct health *h)
@@ -233,6 +237,13 @@ static void probe_start(struct lb *lb, __u32 id, __u64 now)
 	x->deadline_ns = now + x->conf.timeout_ms * NS_PER_MS;
 	step = health_probe_start(&x->p, &x->conf, &x->addr, port_of(lb, id),
 				  next_rand(h), result, sizeof(result));
+	if (step == HEALTH_NOT_RUN) {
+		/* Tried again at the next interval; the state stays. */
+		health_not_run(&x->st, result);
+		fault_hit(&h->fault, x->p.err, now);
+		return;
+	}
+	fault_ok(&h->fault);
 	if (step == HEALTH_PENDING)
 		h->running++;
 	else
@@ -274,6 +285,10 @@ int health_open(struct lb *lb, char *err, size_t errlen)
 	for (__u32 id = 0; id < XLB_MAX_BACKENDS; id++)
 		h->b[id].p.fd = -1;
 	h->rand = (__u32)now_ns() ^ (__u32)getpid() << 16 ^ 1;
+	fault_init(&h->fault, "health: probes",
+		   "probes that cannot be made are counted as not run, "
+		   "neither passed nor failed: backends keep their state",
+		   0, 0);
 	lb->health = h;
 	return 0;
 }
@@ -396,11 +411,12 @@ json_t *health_json(struct lb *lb, __u32 id)
 	if (!x || !x->checked || x->vip != b->vip ||
 	    xlb_addr_cmp(&x->addr, &b->addr))
 		return json_pack("{s:s}", "state", "unchecked");
-	o = json_pack("{s:s, s:I, s:I, s:f}", "state", health_state_str(&x->st),
-		      "checks_ok", (json_int_t)x->st.checks_ok, "checks_failed",
-		      (json_int_t)x->st.checks_failed, "since_s",
-		      (double)((now_ns() - x->st.changed_ns) / NS_PER_MS) /
-			      1e3);
+	o = json_pack(
+		"{s:s, s:I, s:I, s:I, s:f}", "state", health_state_str(&x->st),
+		"checks_ok", (json_int_t)x->st.checks_ok, "checks_failed",
+		(json_int_t)x->st.checks_failed, "checks_not_run",
+		(json_int_t)x->st.checks_not_run, "since_s",
+		(double)((now_ns() - x->st.changed_ns) / NS_PER_MS) / 1e3);
 	if (x->st.result[0])
 		json_object_set_new(o, "result", json_string(x->st.result));
 	return o;

@@ -43,6 +43,7 @@ struct health_state {
 	bool down;
 	__u32 ok_run, fail_run; /* consecutive successes, failures */
 	__u64 checks_ok, checks_failed; /* since the checks began */
+	__u64 checks_not_run; /* probes xlbd could not make (its own fault) */
 	__u64 changed_ns; /* CLOCK_MONOTONIC of the last change (or start) */
 	char result[HEALTH_RESULT_LEN]; /* the last result; "" before one */
 };
@@ -57,6 +58,13 @@ void health_state_init(struct health_state *s, bool down, __u64 now_ns);
  */
 bool health_record(struct health_state *s, bool ok, const char *result,
 		   __u32 rise, __u32 fall, __u64 now_ns);
+
+/*
+ * A probe xlbd could not make (no socket or port of its own to make it
+ * with): counted apart and shown as the last result ("not run: ..."),
+ * but neither a success nor a failure, so the state and runs stay.
+ */
+void health_not_run(struct health_state *s, const char *result);
 
 /*
  * Match the start of an HTTP response, len bytes of buf, against
@@ -85,18 +93,28 @@ enum health_phase { HEALTH_IDLE, HEALTH_CONNECT, HEALTH_SEND, HEALTH_READ };
 struct health_probe {
 	enum health_phase phase; /* HEALTH_IDLE: no socket */
 	int fd;
+	int err; /* why a probe was not run (a positive errno) */
 	size_t len, done; /* request length and bytes sent, or bytes read */
 	char buf[HEALTH_BUF];
 };
 
-/* What a probe came to, so far. */
-enum health_step { HEALTH_PENDING, HEALTH_PASSED, HEALTH_FAILED };
+/*
+ * What a probe came to, so far. HEALTH_NOT_RUN: xlbd could not make it
+ * (out of descriptors, memory or source ports), which says nothing about
+ * the backend.
+ */
+enum health_step {
+	HEALTH_PENDING,
+	HEALTH_PASSED,
+	HEALTH_FAILED,
+	HEALTH_NOT_RUN,
+};
 
 /*
  * Start probing addr at port as c says, from a source port of
  * HEALTH_PORT_LO..HEALTH_PORT_HI picked from rnd on. HEALTH_PENDING: poll
  * p->fd for health_probe_events(); otherwise the probe is over (no
- * socket left) and result says how.
+ * socket left) and result says how (p->err, for HEALTH_NOT_RUN, why).
  */
 enum health_step health_probe_start(struct health_probe *p,
 				    const struct xlb_health_conf *c,
@@ -136,8 +154,8 @@ void health_process(struct lb *lb, const struct pollfd *pfds, int n);
 
 /*
  * Backend id's health as JSON: {"state":"up"|"down"|"unchecked"} and,
- * when checked, "result", "checks_ok", "checks_failed" and "since_s"
- * (seconds in this state).
+ * when checked, "result", "checks_ok", "checks_failed", "checks_not_run"
+ * and "since_s" (seconds in this state).
  */
 json_t *health_json(struct lb *lb, __u32 id);
 

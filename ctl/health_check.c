@@ -39,6 +39,12 @@ bool health_record(struct health_state *s, bool ok, const char *result,
 	return true;
 }
 
+void health_not_run(struct health_state *s, const char *result)
+{
+	snprintf(s->result, sizeof(s->result), "not run: %s", result);
+	s->checks_not_run++;
+}
+
 const char *health_state_str(const struct health_state *s)
 {
 	return s->down ? "down" : "up";

@@ -6,7 +6,9 @@
  * request out and the status line in. Each call does what the socket
  * allows without waiting and says whether the probe is still pending or
  * over; the socket is closed when it is over, with a reset, so the LB
- * keeps no TIME_WAIT. Timeouts are the caller's (health.c).
+ * keeps no TIME_WAIT. Timeouts are the caller's (health.c). A probe
+ * that xlbd cannot make (its own descriptors, memory or source ports
+ * ran out) is not run, rather than failed.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +18,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "fault.h"
 #include "health.h"
 
 #define HEALTH_BIND_TRIES 16 /* random source ports tried */
@@ -37,6 +40,30 @@ static enum health_step failed_errno(struct health_probe *p, const char *what,
 
 	snprintf(msg, sizeof(msg), "%s: %s", what, strerror(e));
 	return over(p, HEALTH_FAILED, result, len, "%s", msg);
+}
+
+/*
+ * Is e, met while making a probe, xlbd's own want (descriptors, memory,
+ * buffers, a local address or source port) rather than the backend's
+ * answer?
+ */
+static bool own_fault(int e)
+{
+	return fault_is_resource(e) || e == EADDRNOTAVAIL || e == EADDRINUSE ||
+	       e == EAGAIN;
+}
+
+/* The probe could not be made, or failed, as e says. */
+static enum health_step start_failed(struct health_probe *p, const char *what,
+				     int e, char *result, size_t len)
+{
+	char msg[HEALTH_RESULT_LEN];
+
+	if (!own_fault(e))
+		return failed_errno(p, what, e, result, len);
+	snprintf(msg, sizeof(msg), "%s: %s", what, strerror(e));
+	p->err = e;
+	return over(p, HEALTH_NOT_RUN, result, len, "%s", msg);
 }
 
 static socklen_t sockaddr_of(const struct xlb_addr *addr, __u16 port,
@@ -95,19 +122,20 @@ enum health_step health_probe_start(struct health_probe *p,
 	int e;
 
 	(void)c;
+	p->err = 0;
 	p->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		       0);
 	if (p->fd < 0)
-		return failed_errno(p, "socket", errno, result, len);
+		return start_failed(p, "socket", errno, result, len);
 	p->phase = HEALTH_CONNECT;
 	if (setsockopt(p->fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset)))
-		return failed_errno(p, "socket", errno, result, len);
+		return start_failed(p, "socket", errno, result, len);
 	e = source_port(p->fd, addr->family, rnd);
 	if (e)
-		return failed_errno(p, "source port", -e, result, len);
+		return start_failed(p, "source port", -e, result, len);
 	/* Done at once or not, poll() reports the socket writable. */
 	if (connect(p->fd, (struct sockaddr *)&ss, sl) && errno != EINPROGRESS)
-		return failed_errno(p, "connect", errno, result, len);
+		return start_failed(p, "connect", errno, result, len);
 	return HEALTH_PENDING;
 }
 

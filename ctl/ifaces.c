@@ -26,11 +26,18 @@ struct records {
 	struct xlb_iface ifc[XLB_MAX_IFACES];
 };
 
-/* One configured interface resolved to its ifindex and record. */
+/*
+ * One configured interface resolved to its ifindex and record. One that
+ * is gone keeps its record (and counter slot) at the ifindex it had, with
+ * nothing attached; one back under another ifindex takes its record
+ * there, from moved_from.
+ */
 struct plan {
 	const struct xlb_iface_conf *conf;
 	int ifindex;
 	bool existed; /* it had a record before this call */
+	bool missing; /* gone: its record is kept as it is */
+	int moved_from; /* back under a new ifindex: the old one, else 0 */
 	struct xlb_iface ifc;
 };
 
@@ -50,6 +57,33 @@ static const struct xlb_iface *records_find(const struct records *r,
 	return NULL;
 }
 
+/* The record named name (the configured interface's), and its ifindex. */
+static const struct xlb_iface *records_find_name(const struct records *r,
+						 const char *name, int *ifindex)
+{
+	for (int i = 0; i < r->n; i++)
+		if (!strncmp(r->ifc[i].name, name, sizeof(r->ifc[i].name))) {
+			*ifindex = r->ifindex[i];
+			return &r->ifc[i];
+		}
+	return NULL;
+}
+
+/*
+ * Is the interface a record was made for still at its ifindex (a link
+ * there, of its name)? 0 if so, -ENODEV if it is gone, another -errno
+ * when that cannot be told.
+ */
+static int record_present(int ifindex, const struct xlb_iface *ifc)
+{
+	struct nl_link link;
+	int ret = nl_link_get(NULL, ifindex, &link);
+
+	if (ret)
+		return ret;
+	return strncmp(link.name, ifc->name, sizeof(ifc->name)) ? -ENODEV : 0;
+}
+
 static unsigned int wanted_attach(const struct xlb_iface_conf *c)
 {
 	unsigned int a = 0;
@@ -65,6 +99,54 @@ static unsigned int wanted_attach(const struct xlb_iface_conf *c)
 	return a;
 }
 
+/*
+ * A configured interface that no link has the name of: one with a record
+ * is missing, kept as it is until it comes back; one without is an
+ * error. 0 or -ENODEV.
+ */
+static int plan_missing(const struct records *r, const struct xlb_iface_conf *c,
+			struct plan *p)
+{
+	const struct xlb_iface *old =
+		records_find_name(r, c->name, &p->ifindex);
+
+	if (!old)
+		return -ENODEV;
+	p->existed = true;
+	p->missing = true;
+	p->ifc = *old;
+	return 0;
+}
+
+/*
+ * The record of c's interface, now at ifindex: the one there, or, when
+ * the interface was made again (a new ifindex), its record at the old
+ * one, whose hooks went with the old link. 0 or -errno.
+ */
+static int plan_record(const struct records *r, const struct xlb_iface_conf *c,
+		       int ifindex, struct plan *p)
+{
+	const struct xlb_iface *old = records_find(r, ifindex);
+	int from = 0, ret;
+
+	if (!old) {
+		old = records_find_name(r, c->name, &from);
+		ret = old ? record_present(from, old) : 0;
+		if (ret != -ENODEV)
+			old = NULL;
+		if (ret && ret != -ENODEV)
+			return ret;
+	}
+	p->ifindex = ifindex;
+	p->existed = old != NULL;
+	p->moved_from = old && from ? from : 0;
+	if (old)
+		p->ifc = *old;
+	if (p->moved_from)
+		p->ifc.attach = 0;
+	return 0;
+}
+
 /* Resolve every interface and refuse foreign XDP programs: no changes. */
 static int plan_resolve(struct xlb_dp *dp, const struct xlb_config *conf,
 			const struct records *r, struct plan *plan, char *err,
@@ -72,12 +154,17 @@ static int plan_resolve(struct xlb_dp *dp, const struct xlb_config *conf,
 {
 	for (size_t i = 0; i < conf->n_ifaces; i++) {
 		const struct xlb_iface_conf *c = &conf->ifaces[i];
-		const struct xlb_iface *old;
 		struct dp_hook_state st;
 		struct nl_link link;
 		int ret;
 
+		memset(&plan[i], 0, sizeof(plan[i]));
+		plan[i].conf = c;
 		ret = nl_link_get(c->name, 0, &link);
+		if (ret == -ENODEV)
+			ret = plan_missing(r, c, &plan[i]);
+		else if (!ret)
+			ret = plan_record(r, c, link.ifindex, &plan[i]);
 		if (ret) {
 			ERRF("%s:%d: interface '%s': %s", conf->file, c->line,
 			     c->name,
@@ -85,24 +172,15 @@ static int plan_resolve(struct xlb_dp *dp, const struct xlb_config *conf,
 					      strerror(-ret));
 			return ret;
 		}
-		if (c->xdp != XLB_XDP_OFF) {
-			ret = dp_query_xdp(dp, link.ifindex, &st);
-			if (!ret && st.foreign) {
-				ERRF("%s:%d: interface '%s': another XDP "
-				     "program is attached (id %u)",
-				     conf->file, c->line, c->name,
-				     link.xdp_prog_id);
-				return -EBUSY;
-			}
+		if (plan[i].missing || c->xdp == XLB_XDP_OFF)
+			continue;
+		ret = dp_query_xdp(dp, link.ifindex, &st);
+		if (!ret && st.foreign) {
+			ERRF("%s:%d: interface '%s': another XDP program is "
+			     "attached (id %u)",
+			     conf->file, c->line, c->name, link.xdp_prog_id);
+			return -EBUSY;
 		}
-		old = records_find(r, link.ifindex);
-		plan[i].conf = c;
-		plan[i].ifindex = link.ifindex;
-		plan[i].existed = old != NULL;
-		if (old)
-			plan[i].ifc = *old;
-		else
-			memset(&plan[i].ifc, 0, sizeof(plan[i].ifc));
 	}
 	return 0;
 }
@@ -181,15 +259,19 @@ static int tx_port_set(struct xlb_dp *dp, int ifindex, bool on)
 	return 0;
 }
 
-/* Remove an interface entirely: hooks, xlb's clsact, and its record. */
+/*
+ * Remove an interface entirely: hooks, xlb's clsact, and its record. The
+ * hooks of an interface that is gone went with it.
+ */
 static int forget_iface(struct xlb_dp *dp, int ifindex,
 			const struct xlb_iface *ifc)
 {
 	int port = tx_port_set(dp, ifindex, false);
-	int ret = detach_iface(dp, ifindex, ifc, ifc->attach);
+	bool gone = record_present(ifindex, ifc) == -ENODEV;
+	int ret = gone ? 0 : detach_iface(dp, ifindex, ifc, ifc->attach);
 
 	ret = ret ? ret : port;
-	if (ifc->attach & XLB_ATTACH_OWN_CLSACT)
+	if (!gone && (ifc->attach & XLB_ATTACH_OWN_CLSACT))
 		dp_remove_clsact(ifindex);
 	if (!ret)
 		ret = maps_iface_del(dp->map_ifaces, ifindex);
@@ -256,9 +338,68 @@ static int prepare_new(struct xlb_dp *dp, struct plan *p)
 static bool planned(const struct plan *plan, size_t n, int ifindex)
 {
 	for (size_t i = 0; i < n; i++)
-		if (plan[i].ifindex == ifindex)
+		if (plan[i].ifindex == ifindex || plan[i].moved_from == ifindex)
 			return true;
 	return false;
+}
+
+/*
+ * The record of an interface that is gone, as it is now: its hooks went
+ * with the link, so it records none, and its ifindex is out of
+ * xlb_tx_ports (the kernel took it out); its counter slot stays.
+ */
+static int mark_gone(struct xlb_dp *dp, int ifindex, struct xlb_iface *ifc)
+{
+	if (ifc->attach)
+		log_warn("%s: gone (ifindex %d): kept, with its counter slot "
+			 "%u, until an interface of that name comes back",
+			 ifc->name, ifindex, ifc->slot);
+	ifc->attach = 0;
+	tx_port_set(dp, ifindex, false);
+	return maps_iface_set(dp->map_ifaces, ifindex, ifc);
+}
+
+/* Bring the data plane to what p says; why on failure. */
+static int apply_one(struct xlb_dp *dp, struct plan *p, char *why,
+		     size_t whylen)
+{
+	int ret;
+
+	if (p->missing) {
+		p->ifc.stages = p->conf->stages;
+		ret = mark_gone(dp, p->ifindex, &p->ifc);
+		if (ret)
+			snprintf(why, whylen, "%s", strerror(-ret));
+		return ret;
+	}
+	ret = prepare_new(dp, p);
+	if (ret) {
+		snprintf(why, whylen, "%s", strerror(-ret));
+		return ret;
+	}
+	ret = converge(dp, p, why, whylen);
+	if (ret || !p->moved_from)
+		return ret;
+	log_info("%s: back, as ifindex %d (was %d)", p->conf->name, p->ifindex,
+		 p->moved_from);
+	ret = maps_iface_del(dp->map_ifaces, p->moved_from);
+	if (ret)
+		snprintf(why, whylen, "removing the record of ifindex %d: %s",
+			 p->moved_from, strerror(-ret));
+	return ret;
+}
+
+static void log_applied(const struct plan *p)
+{
+	if (p->missing)
+		log_info("%s: missing (was ifindex %d), counter slot %u: "
+			 "attached again when it comes back",
+			 p->conf->name, p->ifindex, p->ifc.slot);
+	else
+		log_info("%s: ifindex %d, xdp %s, tc %s, counter slot %u",
+			 p->conf->name, p->ifindex,
+			 xlb_xdp_mode_str(p->conf->xdp),
+			 xlb_tc_dirs_str(p->conf->tc), p->ifc.slot);
 }
 
 int ifaces_apply(struct xlb_dp *dp, const struct xlb_config *conf, char *err,
@@ -288,29 +429,73 @@ int ifaces_apply(struct xlb_dp *dp, const struct xlb_config *conf, char *err,
 	for (i = 0; i < n; i++) {
 		char why[256];
 
-		ret = prepare_new(dp, &plan[i]);
-		if (ret) {
-			snprintf(why, sizeof(why), "%s", strerror(-ret));
-		} else {
-			ret = converge(dp, &plan[i], why, sizeof(why));
-		}
+		ret = apply_one(dp, &plan[i], why, sizeof(why));
 		if (ret) {
 			ERRF("%s:%d: interface '%s': %s", conf->file,
 			     plan[i].conf->line, plan[i].conf->name, why);
 			break;
 		}
-		log_info("%s: ifindex %d, xdp %s, tc %s, counter slot %u",
-			 plan[i].conf->name, plan[i].ifindex,
-			 xlb_xdp_mode_str(plan[i].conf->xdp),
-			 xlb_tc_dirs_str(plan[i].conf->tc), plan[i].ifc.slot);
+		log_applied(&plan[i]);
 	}
 	if (!ret)
 		return 0;
-	/* Roll back the interfaces this call added, the failed one too. */
+	/* Roll back the interfaces this call added, the failed one too; one
+	 * that failed to come back keeps its old record. */
 	for (size_t k = 0; k <= i && k < n; k++)
-		if (!plan[k].existed)
+		if (!plan[k].existed || (k == i && plan[k].moved_from))
 			forget_iface(dp, plan[k].ifindex, &plan[k].ifc);
 	return ret;
+}
+
+static const struct xlb_iface_conf *conf_find(const struct xlb_config *conf,
+					      const char *name)
+{
+	for (size_t i = 0; i < conf->n_ifaces; i++)
+		if (!strcmp(conf->ifaces[i].name, name))
+			return &conf->ifaces[i];
+	return NULL;
+}
+
+/* A link was deleted (or left the namespace): xlb's, if it has a record. */
+static int link_gone(struct xlb_dp *dp, const struct records *r, int ifindex)
+{
+	const struct xlb_iface *rec = records_find(r, ifindex);
+	struct xlb_iface ifc;
+	int ret;
+
+	if (!rec || !rec->attach)
+		return 0;
+	ifc = *rec;
+	ret = mark_gone(dp, ifindex, &ifc);
+	return ret ? ret : 1;
+}
+
+int ifaces_link_event(struct xlb_dp *dp, const struct xlb_config *conf,
+		      const struct nl_link *link, bool gone)
+{
+	const struct xlb_iface_conf *c;
+	const struct xlb_iface *rec;
+	char err[XLB_CONFIG_ERRLEN];
+	struct records r;
+	int at = 0, ret;
+
+	ret = records_read(dp, &r);
+	if (ret)
+		return ret;
+	if (gone)
+		return link_gone(dp, &r, link->ifindex);
+	c = conf_find(conf, link->name);
+	if (!c)
+		return 0;
+	rec = records_find_name(&r, link->name, &at);
+	if (rec && at == link->ifindex && (rec->attach || !wanted_attach(c)))
+		return 0;
+	ret = ifaces_apply(dp, conf, err, sizeof(err));
+	if (ret) {
+		log_err("%s is back, but: %s", link->name, err);
+		return ret;
+	}
+	return 1;
 }
 
 int ifaces_detach_all(struct xlb_dp *dp)
@@ -326,91 +511,4 @@ int ifaces_detach_all(struct xlb_dp *dp)
 		ret = ret ? ret : e;
 	}
 	return ret;
-}
-
-static json_t *hook_json(struct xlb_dp *dp, int ifindex, unsigned int dir)
-{
-	struct dp_hook_state st;
-	json_t *o;
-
-	if (dir)
-		dp_query_tc(dp, ifindex, dir, &st);
-	else
-		dp_query_xdp(dp, ifindex, &st);
-	o = json_pack("{s:b}", "attached", st.attached);
-	if (st.attached)
-		json_object_set_new(o, "prog_id", json_integer(st.prog_id));
-	if (st.stale)
-		json_object_set_new(o, "stale_prog_id",
-				    json_integer(st.stale_id));
-	if (st.foreign)
-		json_object_set_new(o, "foreign_prog_id",
-				    json_integer(st.prog_id));
-	if (!dir && st.attached)
-		json_object_set_new(
-			o, "via",
-			json_string(st.dispatcher ? "libxdp dispatcher" :
-						    "libxdp single-program"));
-	return o;
-}
-
-static json_t *stages_json(const struct xlb_iface *ifc)
-{
-	json_t *a = json_array();
-
-	json_array_append_new(a, json_string("counters"));
-	if (ifc->stages & XLB_STAGE_FILTER)
-		json_array_append_new(a, json_string("filter"));
-	if (ifc->stages & XLB_STAGE_LB)
-		json_array_append_new(a, json_string("lb"));
-	return a;
-}
-
-static json_t *iface_json(struct xlb_dp *dp, int ifindex,
-			  const struct xlb_iface *ifc)
-{
-	enum xlb_xdp_mode mode = XLB_XDP_OFF;
-	struct nl_link link;
-	json_t *o, *xdp;
-
-	if (ifc->attach & XLB_ATTACH_XDP_NATIVE)
-		mode = XLB_XDP_NATIVE;
-	else if (ifc->attach & XLB_ATTACH_XDP_GENERIC)
-		mode = XLB_XDP_GENERIC;
-	o = json_pack("{s:s, s:i, s:b, s:o}", "name", ifc->name, "ifindex",
-		      ifindex, "up",
-		      !nl_link_get(NULL, ifindex, &link) && link.up, "stages",
-		      stages_json(ifc));
-	xdp = hook_json(dp, ifindex, 0);
-	json_object_set_new(xdp, "mode", json_string(xlb_xdp_mode_str(mode)));
-	json_object_set_new(o, "xdp", xdp);
-	json_object_set_new(o, "tc_ingress",
-			    hook_json(dp, ifindex, XLB_TC_INGRESS));
-	json_object_set_new(o, "tc_egress",
-			    hook_json(dp, ifindex, XLB_TC_EGRESS));
-	return o;
-}
-
-json_t *ifaces_status(struct xlb_dp *dp, const char *only, char *err,
-		      size_t errlen)
-{
-	struct records r;
-	json_t *a;
-	int ret = records_read(dp, &r);
-
-	if (ret) {
-		ERRF("reading xlb_ifaces: %s", strerror(-ret));
-		return NULL;
-	}
-	a = json_array();
-	for (int i = 0; i < r.n; i++)
-		if (!only || !strcmp(only, r.ifc[i].name))
-			json_array_append_new(a, iface_json(dp, r.ifindex[i],
-							    &r.ifc[i]));
-	if (only && !json_array_size(a)) {
-		ERRF("unknown interface '%s'", only);
-		json_decref(a);
-		return NULL;
-	}
-	return a;
 }

@@ -126,11 +126,12 @@ json_t *lb_vips_json(struct lb *lb)
 
 	for (__u32 vid = 0; vid < XLB_MAX_VIPS; vid++) {
 		const struct lb_vip *lv = &lb->vips[vid];
-		json_t *backends = json_array(), *o;
+		json_t *backends, *o;
 		int in_ring = 0;
 
 		if (!lv->in_use)
 			continue;
+		backends = json_array();
 		for (__u32 id = 0; id < XLB_MAX_BACKENDS; id++) {
 			const struct lb_backend *b = &lb->backends[id];
 

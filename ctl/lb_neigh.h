@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "lb.h"
+#include "netlink.h"
 
 /* Sockets and timer of the resolver: the netlink event socket and one. */
 #define LB_NEIGH_POLLFDS 2
@@ -28,6 +29,14 @@ void lb_neigh_close(struct lb *lb);
  * table does not know is asked for. The caller writes the entry.
  */
 void lb_neigh_resolve(struct lb *lb, __u32 id);
+
+/*
+ * Called with every link event the resolver reads (gone: RTM_DELLINK),
+ * before the backends are resolved again, so an interface that came back
+ * can be attached first.
+ */
+typedef void (*lb_link_fn)(void *ctx, const struct nl_link *link, bool gone);
+void lb_neigh_on_link(struct lb *lb, lb_link_fn fn, void *ctx);
 
 /* Resolve every backend again soon (interfaces or routes changed). */
 void lb_neigh_recheck(struct lb *lb);

@@ -450,6 +450,7 @@ static int load(struct xlb_dp *dp, char *err, size_t errlen)
 	/* prog_xdp, whose pin makes the next start adopt, last: a start cut
 	 * before it is loaded again (pins of its other programs replaced). */
 	for (size_t i = ARRAY_SIZE(pinned_progs); i-- > 0;) {
+		__u32 *id = (__u32 *)((char *)dp + pinned_progs[i].id_off);
 		int fd = bpf_program__fd(progs[i]);
 
 		pin_path(dp, pinned_progs[i].pin, path, sizeof(path));
@@ -460,8 +461,9 @@ static int load(struct xlb_dp *dp, char *err, size_t errlen)
 			goto out;
 		}
 		*fd_at(dp, pinned_progs[i].fd_off) = dup(fd);
-		*(__u32 *)((char *)dp + pinned_progs[i].id_off) =
-			prog_id_of(fd);
+		*id = prog_id_of(fd);
+		log_info("%s: loaded and pinned (id %u)", pinned_progs[i].pin,
+			 *id);
 		crashpoint("pin");
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(pinned_maps); i++)

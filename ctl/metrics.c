@@ -21,6 +21,15 @@
 #include "util.h"
 
 #define NS_PER_MS 1000000ull
+/* Accepting stops this long after a fault, doubling up to the second. */
+#define METRICS_BACKOFF_MIN_MS 100
+#define METRICS_BACKOFF_MAX_MS 1000
+/* What a client shed for want of descriptors hears. */
+#define METRICS_SHED_ANSWER                                      \
+	"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n" \
+	"Content-Type: text/plain; charset=utf-8\r\n"            \
+	"Content-Length: 32\r\nConnection: close\r\n\r\n"        \
+	"xlbd is out of file descriptors\n"
 
 int metrics_open(struct metrics_server *srv, const struct metrics_addr *a,
 		 char *err, size_t errlen)
@@ -32,6 +41,10 @@ int metrics_open(struct metrics_server *srv, const struct metrics_addr *a,
 
 	memset(srv->clients, 0, sizeof(srv->clients));
 	srv->fd = -1;
+	srv->reserve = -1;
+	fault_init(&srv->accept_fault, "metrics: accept",
+		   "new scrapes are answered 503", METRICS_BACKOFF_MIN_MS,
+		   METRICS_BACKOFF_MAX_MS);
 	if (!srv->timeout_ms)
 		srv->timeout_ms = METRICS_TIMEOUT_MS;
 	if (a->off)
@@ -60,6 +73,13 @@ int metrics_open(struct metrics_server *srv, const struct metrics_addr *a,
 		srv->fd = -1;
 		return ret;
 	}
+	srv->reserve = fault_reserve_open();
+	if (srv->reserve < 0) {
+		ret = srv->reserve;
+		metrics_close(srv);
+		return errf(err, errlen, "metrics: spare descriptor: %s",
+			    strerror(-ret));
+	}
 	log_info("metrics on http://%s/metrics", text);
 	return 0;
 }
@@ -80,6 +100,9 @@ void metrics_close(struct metrics_server *srv)
 	if (srv->fd >= 0)
 		close(srv->fd);
 	srv->fd = -1;
+	if (srv->reserve >= 0)
+		close(srv->reserve);
+	srv->reserve = -1;
 }
 
 static int free_slot(const struct metrics_server *srv)
@@ -96,8 +119,10 @@ int metrics_pollfds(struct metrics_server *srv, struct pollfd *pfds, int max)
 
 	if (srv->fd < 0)
 		return 0;
-	/* With every slot taken, connections wait in the backlog. */
-	if (free_slot(srv) >= 0 && n < max)
+	/* With every slot taken, connections wait in the backlog; after
+	 * a fault, until the back-off is over. */
+	if (free_slot(srv) >= 0 && fault_due(&srv->accept_fault, now_ns()) &&
+	    n < max)
 		pfds[n++] = (struct pollfd){ .fd = srv->fd, .events = POLLIN };
 	for (int i = 0; i < METRICS_MAX_CLIENTS && n < max; i++) {
 		const struct metrics_client *c = srv->clients[i];
@@ -120,6 +145,8 @@ int metrics_timeout(const struct metrics_server *srv)
 	for (int i = 0; i < METRICS_MAX_CLIENTS; i++)
 		if (srv->clients[i] && srv->clients[i]->deadline_ns < next)
 			next = srv->clients[i]->deadline_ns;
+	if (srv->accept_fault.retry_ns && srv->accept_fault.retry_ns < next)
+		next = srv->accept_fault.retry_ns;
 	return poll_timeout_ms(next);
 }
 
@@ -274,19 +301,51 @@ static void client_event(struct metrics_server *srv, int i, short revents)
 		client_drop(srv, i);
 }
 
+/*
+ * accept() failed with err: out of descriptors, shed the client on the
+ * spare one (true: go on accepting); otherwise, or without a spare, stop
+ * accepting for a while. A connection that went away first is no fault.
+ */
+static bool accept_failed(struct metrics_server *srv, int err)
+{
+	uint64_t now = now_ns();
+	int ret;
+
+	if (err == EAGAIN || err == EINTR)
+		return false;
+	if (err == ECONNABORTED)
+		return true;
+	fault_hit(&srv->accept_fault, err, now);
+	if (err == EMFILE || err == ENFILE) {
+		/* accept() says so before it looks at the queue */
+		ret = fault_shed(srv->fd, &srv->reserve, METRICS_SHED_ANSWER);
+		if (!ret || ret == -EAGAIN)
+			return !ret;
+	}
+	fault_back_off(&srv->accept_fault, now);
+	return false;
+}
+
 static void accept_clients(struct metrics_server *srv)
 {
 	int i, fd;
 
 	while ((i = free_slot(srv)) >= 0) {
 		fd = accept4(srv->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0)
+		if (fd < 0) {
+			if (accept_failed(srv, errno))
+				continue;
 			return;
+		}
 		srv->clients[i] = calloc(1, sizeof(*srv->clients[i]));
 		if (!srv->clients[i]) {
 			close(fd);
+			fault_hit(&srv->accept_fault, ENOMEM, now_ns());
+			fault_back_off(&srv->accept_fault, now_ns());
 			return;
 		}
+		fault_ok(&srv->accept_fault);
+		fault_reserve_again(&srv->reserve);
 		srv->clients[i]->fd = fd;
 		srv->clients[i]->deadline_ns =
 			now_ns() + (uint64_t)srv->timeout_ms * NS_PER_MS;

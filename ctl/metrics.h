@@ -6,7 +6,9 @@
  * `xlbctl -j stats` (metrics_text.c). It answers
  * only GET (and HEAD) /metrics; every client has a bounded request buffer
  * and a deadline, and every socket is non-blocking, so no client can stall
- * the daemon or make it allocate without bound.
+ * the daemon or make it allocate without bound. Out of file descriptors,
+ * a new client is accepted on a spare one, answered 503 and closed;
+ * other faults of accept stop it for a while.
  */
 #ifndef XLB_METRICS_H
 #define XLB_METRICS_H
@@ -18,6 +20,8 @@
 #include <stdio.h>
 #include <sys/socket.h>
 #include <jansson.h>
+
+#include "fault.h"
 
 #define METRICS_DEFAULT_ADDR "127.0.0.1:9477"
 /* Clients served at once; more wait in the listen backlog. */
@@ -83,6 +87,8 @@ struct metrics_server {
 	metrics_body_fn body;
 	void *ctx;
 	struct metrics_client *clients[METRICS_MAX_CLIENTS];
+	int reserve; /* a spare descriptor, to shed clients when out of fds */
+	struct fault accept_fault;
 };
 
 /* Listen on a (nothing when a->off); err names the address on failure. */
@@ -91,7 +97,8 @@ int metrics_open(struct metrics_server *srv, const struct metrics_addr *a,
 void metrics_close(struct metrics_server *srv);
 /* Fill pollfds; returns how many were filled (0 when off). */
 int metrics_pollfds(struct metrics_server *srv, struct pollfd *pfds, int max);
-/* Milliseconds until the next client deadline, -1 when there is none. */
+/* Milliseconds until the next client deadline or the end of a back-off
+ * from accepting, -1 when there is none. */
 int metrics_timeout(const struct metrics_server *srv);
 /* Handle what poll() reported, then drop the clients past their deadline. */
 void metrics_process(struct metrics_server *srv, const struct pollfd *pfds,

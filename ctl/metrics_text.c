@@ -196,6 +196,9 @@ static const struct gauge backend_gauges[] = {
 static const struct member_help health_help[] = {
 	{ "checks_ok", "Health checks of a backend that passed." },
 	{ "checks_failed", "Health checks of a backend that failed." },
+	{ "checks_not_run",
+	  "Health probes of a backend that xlbd could not make (out of "
+	  "descriptors, memory or source ports): neither passed nor failed." },
 	{},
 };
 

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Link lookups with RTM_GETLINK over a libmnl socket. One request, one
- * reply; the reply's attributes are parsed with mnl_attr_parse.
+ * rtnetlink requests over one libmnl socket kept for them: links
+ * (RTM_GETLINK), routes and neighbours. One request, one reply; the
+ * reply's attributes are parsed with mnl_attr_parse.
  */
 #include <errno.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <net/if.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
@@ -15,6 +18,9 @@
 #include <libmnl/libmnl.h>
 
 #include "netlink.h"
+
+/* A request's reply is waited for this long at most. */
+#define NL_REPLY_TIMEOUT_S 1
 
 static int link_xdp_attr(const struct nlattr *attr, void *data)
 {
@@ -67,46 +73,98 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 	struct nl_link *link = data;
 	struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
 
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifm)))
+		return MNL_CB_ERROR;
 	link->ifindex = ifm->ifi_index;
 	link->up = ifm->ifi_flags & IFF_UP;
 	return mnl_attr_parse(nlh, sizeof(*ifm), link_attr, link);
 }
 
+int nl_link_parse(const struct nlmsghdr *nlh, struct nl_link *link)
+{
+	memset(link, 0, sizeof(*link));
+	return link_cb(nlh, link) == MNL_CB_ERROR ? -EINVAL : 0;
+}
+
+bool nl_err_is_answer(int err)
+{
+	switch (-err) {
+	case ENETUNREACH: /* no route */
+	case EHOSTUNREACH: /* an unreachable route */
+	case EACCES: /* a prohibit route */
+	case EINVAL: /* a blackhole route */
+	case ENETDOWN:
+	case ENODEV: /* no such link */
+	case ENOENT: /* no such neighbour entry */
+	case EADDRNOTAVAIL:
+	case ENXIO:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * The socket requests go out on, opened at the first one and kept, so a
+ * lookup needs no free descriptor; closed after a failure that is not
+ * the kernel's answer (opened again at the next request), so that a
+ * reply left behind is never read as the next request's.
+ */
+static struct mnl_socket *req_nl;
+
+static int req_socket(void)
+{
+	struct timeval tv = { .tv_sec = NL_REPLY_TIMEOUT_S };
+	int ret;
+
+	if (req_nl)
+		return 0;
+	req_nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!req_nl)
+		return -errno;
+	if (setsockopt(mnl_socket_get_fd(req_nl), SOL_SOCKET, SO_RCVTIMEO, &tv,
+		       sizeof(tv)) ||
+	    mnl_socket_bind(req_nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = -errno;
+		mnl_socket_close(req_nl);
+		req_nl = NULL;
+		return ret;
+	}
+	return 0;
+}
+
 /*
  * Send the request nlh (its buffer of MNL_SOCKET_BUFFER_SIZE bytes is
- * reused for the reply) on a socket of its own and run cb over the one
- * reply. Returns 0 or -errno (the kernel's error, e.g. -ENODEV).
+ * reused for the reply) and run cb over the one reply. Returns 0 or
+ * -errno (the kernel's answer, e.g. -ENODEV, or why it could not ask).
  */
 static int nl_request(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	static unsigned int seq;
-	struct mnl_socket *nl;
 	char *buf = (char *)nlh;
-	unsigned int portid;
 	int ret;
 
 	nlh->nlmsg_seq = seq = seq ? seq + 1 : (unsigned int)time(NULL);
-	nl = mnl_socket_open(NETLINK_ROUTE);
-	if (!nl)
-		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+	ret = req_socket();
+	if (ret)
+		return ret;
+	if (mnl_socket_sendto(req_nl, nlh, nlh->nlmsg_len) < 0) {
 		ret = -errno;
 		goto out;
 	}
-	portid = mnl_socket_get_portid(nl);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	ret = mnl_socket_recvfrom(nl, buf, MNL_SOCKET_BUFFER_SIZE);
+	ret = mnl_socket_recvfrom(req_nl, buf, MNL_SOCKET_BUFFER_SIZE);
 	if (ret < 0) {
 		ret = -errno;
 		goto out;
 	}
-	ret = mnl_cb_run(buf, ret, seq, portid, cb, data);
+	ret = mnl_cb_run(buf, ret, seq, mnl_socket_get_portid(req_nl), cb,
+			 data);
 	ret = ret < 0 ? -errno : 0;
 out:
-	mnl_socket_close(nl);
+	if (ret && !nl_err_is_answer(ret)) {
+		mnl_socket_close(req_nl);
+		req_nl = NULL;
+	}
 	return ret;
 }
 

@@ -3,7 +3,7 @@
  * rtnetlink over libmnl: links by name or index, with their state, their
  * Ethernet address and the XDP program the kernel reports on them; the
  * route to an address; neighbour entries, looked up, asked for, and
- * parsed from events.
+ * parsed from events. Requests go out on one socket kept open.
  */
 #ifndef XLB_NETLINK_H
 #define XLB_NETLINK_H
@@ -12,6 +12,13 @@
 #include <linux/types.h>
 
 #include "xlb_abi.h"
+
+/*
+ * Is err (a -errno of the calls below) the kernel's answer about what
+ * was asked (no route, no such link or entry) rather than a failure to
+ * ask (out of descriptors, memory or buffers, no reply)?
+ */
+bool nl_err_is_answer(int err);
 
 struct nl_link {
 	int ifindex;
@@ -64,5 +71,7 @@ int nl_neigh_use(int ifindex, int family, const void *addr);
 struct nlmsghdr;
 /* An RTM_NEWNEIGH or RTM_DELNEIGH message; -EAFNOSUPPORT if not IP. */
 int nl_neigh_parse(const struct nlmsghdr *nlh, struct nl_neigh *n);
+/* An RTM_NEWLINK or RTM_DELLINK message; -EINVAL if malformed. */
+int nl_link_parse(const struct nlmsghdr *nlh, struct nl_link *link);
 
 #endif /* XLB_NETLINK_H */

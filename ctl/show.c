@@ -196,7 +196,10 @@ static int status_iface(FILE *f, json_t *iface, const char **why)
 	if (json_is_integer(ifindex))
 		fprintf(f, " ifindex %" JSON_INTEGER_FORMAT ",",
 			json_integer_value(ifindex));
-	if (json_is_boolean(up))
+	if (json_is_true(json_object_get(iface, "missing")))
+		fprintf(f, " missing (gone; attached again when it comes "
+			   "back)");
+	else if (json_is_boolean(up))
 		fprintf(f, " %s", json_is_true(up) ? "up" : "down");
 	fputc('\n', f);
 	status_stages(f, json_object_get(iface, "stages"));

@@ -69,9 +69,11 @@ const char *const xlb_reason_names[XLB_REASON_MAX] = {
 	[XLB_REASON_LB_NAT_EXHAUSTED] = "lb_nat_ports_exhausted",
 	[XLB_REASON_LB_HEADERS_TOO_LONG] = "lb_headers_too_long",
 	[XLB_REASON_LB_NAT_FRAG_UNMATCHED] = "lb_nat_fragment_unmatched",
+	[XLB_REASON_LB_TX_PORT_MISSING] = "lb_tx_port_missing",
+	[XLB_REASON_LB_REWRITE_TRUNCATED] = "lb_rewrite_truncated",
 };
 
-_Static_assert(XLB_REASON_MAX == XLB_REASON_LB_NAT_FRAG_UNMATCHED + 1,
+_Static_assert(XLB_REASON_MAX == XLB_REASON_LB_REWRITE_TRUNCATED + 1,
 	       "a name for every reason");
 
 static json_t *ctr_json(const struct xlb_ctr *c)

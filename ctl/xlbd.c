@@ -264,6 +264,14 @@ static int open_filter(struct xlbd *d, char *err, size_t errlen)
 			   err, errlen);
 }
 
+/* A link came or went: an interface of the file may be gone, or back. */
+static void link_changed(void *ctx, const struct nl_link *link, bool gone)
+{
+	struct xlbd *d = ctx;
+
+	ifaces_link_event(&d->dp, &d->conf, link, gone);
+}
+
 /* The load balancer: restored from the maps, with its resolver and its
  * health checks. */
 static int open_lb(struct xlbd *d, char *err, size_t errlen)
@@ -295,6 +303,7 @@ static int open_lb(struct xlbd *d, char *err, size_t errlen)
 		      err, errlen);
 	if (!ret)
 		ret = lb_neigh_open(&d->lb, err, errlen);
+	lb_neigh_on_link(&d->lb, link_changed, d);
 	if (!ret)
 		ret = health_open(&d->lb, err, errlen);
 	if (!ret)
@@ -410,11 +419,14 @@ static int serve(struct xlbd *d, int sfd)
 
 	while (!d->stop) {
 		/* The signals, the resolver's, the probes', the socket's;
-		 * no longer than until the next probe or reaper step. */
-		int timeout = earlier(earlier(health_timeout(&d->lb),
-					      metrics_timeout(&d->metrics)),
-				      earlier(lb_conns_timeout(&d->lb),
-					      monitor_timeout(&d->mon)));
+		 * no longer than until the next probe or reaper step, or
+		 * the end of a back-off from accepting clients. */
+		int timeout =
+			earlier(earlier(earlier(health_timeout(&d->lb),
+						metrics_timeout(&d->metrics)),
+					earlier(lb_conns_timeout(&d->lb),
+						monitor_timeout(&d->mon))),
+				api_timeout(&d->api));
 		struct pollfd *nfds = pfds + 1;
 		int nn = lb_neigh_pollfds(&d->lb, nfds, LB_NEIGH_POLLFDS);
 		struct pollfd *hfds = nfds + nn;

@@ -135,6 +135,11 @@ static __always_inline void xlb_match_rules(const struct xlb_filter_conf *fc,
 	*hit = w.hit;
 }
 
+/*
+ * A fragment's datagram: keyed by what all its fragments name alike
+ * (frag_proto), since a later IPv6 fragment whose Fragment header names
+ * an extension header has no L4 protocol of its own.
+ */
 static __always_inline void xlb_frag_key_of(const struct xlb_pkt *pkt,
 					    __u32 dir, __u32 family,
 					    struct xlb_frag_key *fk)
@@ -142,7 +147,7 @@ static __always_inline void xlb_frag_key_of(const struct xlb_pkt *pkt,
 	__builtin_memcpy(fk->src, pkt->saddr, sizeof(fk->src));
 	__builtin_memcpy(fk->dst, pkt->daddr, sizeof(fk->dst));
 	fk->id = pkt->frag_id;
-	fk->proto = pkt->l4_proto;
+	fk->proto = pkt->frag_proto;
 	fk->family = family;
 	fk->dir = dir;
 }
@@ -253,13 +258,16 @@ __noinline int xlb_filter(const struct xlb_pkt *pkt, __u32 dir, __u64 bytes)
 
 	if (!pkt || dir >= XLB_DIR_MAX)
 		return XLB_CONTINUE;
+	/* ARP always passes, cut short too (the parse counted that). */
+	if (pkt->l3_proto == bpf_htons(ETH_P_ARP))
+		return XLB_CONTINUE;
 	if (pkt->pclass == XLB_PCLASS_MALFORMED)
 		return xlb_drop(
 			pkt->flags & XLB_PKT_FRAGMENT &&
 					pkt->reason == XLB_REASON_L4_TRUNCATED ?
 				XLB_REASON_FILTER_FRAGMENT :
 				XLB_REASON_FILTER_MALFORMED);
-	if (pkt->pclass == XLB_PCLASS_ARP || pkt->pclass == XLB_PCLASS_OTHER)
+	if (pkt->pclass == XLB_PCLASS_OTHER)
 		return XLB_CONTINUE;
 	if (pkt->pclass == XLB_PCLASS_IPV6_ICMP &&
 	    pkt->icmp_type >= XLB_ND_FIRST && pkt->icmp_type <= XLB_ND_LAST &&

@@ -46,18 +46,17 @@ static __always_inline bool xlb_bare_syn(__u8 flags)
 
 /*
  * The flow's backend from the tables: xlb_conns, then (TCP) xlb_syns,
- * where a handshake's second packet promotes the flow. XLB_NO_BACKEND
+ * where a handshake's second packet promotes the flow: the client's own
+ * (from_client), never an ICMP error about the flow. XLB_NO_BACKEND
  * when the flow is new, expired, of another VIP (whose ids have been
  * reused since), or its backend went away or down. The packet is
  * counted in the entry; *out gets a copy of it, *cp the entry itself when
  * it is in xlb_conns (NULL otherwise). *reopen: the packet is a bare SYN
  * on the ports of a flow that has shown its end, whose entry it deleted.
  */
-static __always_inline __u32 xlb_conn_backend(const struct xlb_flow_key *fk,
-					      __u32 vip, __u8 flags, __u64 *now,
-					      struct xlb_conn *out,
-					      struct xlb_conn **cp,
-					      bool *reopen)
+static __always_inline __u32 xlb_conn_backend(
+	const struct xlb_flow_key *fk, __u32 vip, __u8 flags, bool from_client,
+	__u64 *now, struct xlb_conn *out, struct xlb_conn **cp, bool *reopen)
 {
 	struct xlb_conn *c = bpf_map_lookup_elem(&xlb_conns, fk);
 	const struct xlb_backend *b;
@@ -92,7 +91,7 @@ static __always_inline __u32 xlb_conn_backend(const struct xlb_flow_key *fk,
 	if (!xlb_backend_usable(b))
 		return XLB_NO_BACKEND;
 	xlb_conn_touch(c, flags, true, now);
-	if (!xlb_bare_syn(flags)) {
+	if (from_client && !xlb_bare_syn(flags)) {
 		/* The handshake goes on: the flow is established, its entry
 		 * moved (this CPU alone moves it: a flow's packets come in on
 		 * one queue). */
@@ -250,7 +249,8 @@ static __always_inline __u32 xlb_forward(struct xdp_md *ctx,
  * The flow an ICMP error is about. Its inner packet is one the backend
  * sent from the VIP to the client, so the flow is that packet reversed.
  * Returns the inner protocol, or 0 when the error is not about a TCP or
- * UDP packet the frame holds whole enough to read the ports of.
+ * UDP packet the error's datagram holds whole enough to read the ports
+ * of (link padding after it is not part of it).
  */
 static __always_inline __u8 xlb_icmp_flow(struct xdp_md *ctx,
 					  const struct xlb_pkt *pkt,
@@ -258,7 +258,7 @@ static __always_inline __u8 xlb_icmp_flow(struct xdp_md *ctx,
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u32 off = pkt->l4_off;
+	__u32 off = pkt->l4_off, need = sizeof(struct xlb_icmp_hdr) + 4;
 	__be16 *ports;
 	void *inner;
 	__u8 proto;
@@ -277,6 +277,7 @@ static __always_inline __u8 xlb_icmp_flow(struct xdp_md *ctx,
 			return 0;
 		proto = ih->protocol;
 		ports = (void *)(ih + 1);
+		need += sizeof(*ih);
 		fk->src[0] = ih->daddr;
 		fk->dst[0] = ih->saddr;
 		fk->family = XLB_FAMILY_V4;
@@ -287,12 +288,13 @@ static __always_inline __u8 xlb_icmp_flow(struct xdp_md *ctx,
 			return 0;
 		proto = ih->nexthdr;
 		ports = (void *)(ih + 1);
+		need += sizeof(*ih);
 		__builtin_memcpy(fk->src, &ih->daddr, sizeof(fk->src));
 		__builtin_memcpy(fk->dst, &ih->saddr, sizeof(fk->dst));
 		fk->family = XLB_FAMILY_V6;
 	}
 	if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) ||
-	    (void *)(ports + 2) > data_end)
+	    (void *)(ports + 2) > data_end || need > pkt->l4_len)
 		return 0;
 	fk->sport = ports[1];
 	fk->dport = ports[0];
@@ -338,7 +340,7 @@ __noinline int xlb_lb_icmp(struct xdp_md *ctx, const struct xlb_pkt *pkt,
 	bool cacheable, reopen;
 	__u64 now = 0;
 
-	id = xlb_conn_backend(&fk, vip->id, 0, &now, &c, &cp, &reopen);
+	id = xlb_conn_backend(&fk, vip->id, 0, false, &now, &c, &cp, &reopen);
 	if (id == XLB_NO_BACKEND) {
 		xlb_count_reason(XLB_REASON_LB_ICMP_UNMATCHED);
 		return XLB_VERDICT_PASS;
@@ -363,7 +365,7 @@ __noinline int xlb_lb(struct xdp_md *ctx, const struct xlb_pkt *pkt, __u8 hint,
 	struct xlb_nat_scratch *sc;
 	struct xlb_vip_stats *vs;
 	union xlb_fkey *fk;
-	bool hit, cacheable, reopen;
+	bool hit, cacheable = false, reopen;
 	__u32 id, gen, v, key = 0;
 	struct xlb_conn *cp;
 	__u64 now = 0;
@@ -392,8 +394,8 @@ __noinline int xlb_lb(struct xdp_md *ctx, const struct xlb_pkt *pkt, __u8 hint,
 		xlb_count_reason(XLB_REASON_LB_HEADERS_TOO_LONG);
 		return XLB_VERDICT_PASS;
 	}
-	id = xlb_conn_backend(&fk->k, vip->id, pkt->tcp_flags, &now, &sc->c,
-			      &cp, &reopen);
+	id = xlb_conn_backend(&fk->k, vip->id, pkt->tcp_flags, true, &now,
+			      &sc->c, &cp, &reopen);
 	hit = id != XLB_NO_BACKEND;
 	if (!hit)
 		id = xlb_new_flow(&fk->k, vip, pkt->tcp_flags, reopen, &now,
@@ -401,23 +403,41 @@ __noinline int xlb_lb(struct xdp_md *ctx, const struct xlb_pkt *pkt, __u8 hint,
 	vs = xlb_vip_count(vip->id, hit, !hit && id < XLB_NAT_FULL);
 	if (id == XLB_NO_BACKEND) {
 		xlb_count_reason(XLB_REASON_LB_NO_BACKEND);
-		return XLB_VERDICT_DROP;
-	}
-	if (id == XLB_NAT_FULL) {
+		v = XLB_VERDICT_DROP;
+	} else if (id == XLB_NAT_FULL) {
 		xlb_count_reason(XLB_REASON_LB_NAT_EXHAUSTED);
 		if (vs)
 			vs->nat_exhausted++;
-		return XLB_VERDICT_DROP;
+		v = XLB_VERDICT_DROP;
+	} else {
+		v = xlb_forward(ctx, pkt, id, vip, vs, &sc->c, bytes,
+				&cacheable);
 	}
-	v = xlb_forward(ctx, pkt, id, vip, vs, &sc->c, bytes, &cacheable);
 	/* Only flows in xlb_conns that have not shown their end are
-	 * cached; a packet that changes a flow's state ends its entry. */
-	if (pkt->tcp_flags & XLB_TCP_STATEFUL)
-		xlb_fcache_drop(fk, cp);
-	else if ((v == XLB_VERDICT_TX || v == XLB_VERDICT_REDIRECT) &&
-		 cacheable && !(sc->c.state & (XLB_CONN_FIN | XLB_CONN_RST)))
+	 * cached, as sent; any other packet through the tables ends its
+	 * flow's entry: one that changes the flow's state (a bare SYN that
+	 * reopens it, dropped or not), and one the tables gave another
+	 * backend (its old one down) but that was not sent, lest the entry
+	 * send the flow back there once it is up. */
+	if (!(pkt->tcp_flags & XLB_TCP_STATEFUL) &&
+	    (v == XLB_VERDICT_TX || v == XLB_VERDICT_REDIRECT) && cacheable &&
+	    !(sc->c.state & (XLB_CONN_FIN | XLB_CONN_RST)))
 		xlb_fcache_put(fk, gen, vip, id, &sc->c, cp);
+	else
+		xlb_fcache_drop(fk, cp);
 	return v;
+}
+
+/*
+ * May the packet be a TCP or UDP one? A later IPv6 fragment whose
+ * Fragment header names an extension header may be: its protocol is in
+ * the first fragment only (a NAT reply's is found by its datagram).
+ */
+static __always_inline bool xlb_maybe_tcp_udp(const struct xlb_pkt *pkt)
+{
+	return pkt->l4_proto == IPPROTO_TCP || pkt->l4_proto == IPPROTO_UDP ||
+	       ((pkt->flags & XLB_PKT_LATER_FRAGMENT) &&
+		xlb_ipv6_is_ext(pkt->l4_proto));
 }
 
 /*
@@ -439,7 +459,7 @@ static __always_inline __u32 xlb_lb_stage(struct xdp_md *ctx,
 
 	if (pkt->pclass == XLB_PCLASS_MALFORMED)
 		return XLB_CONTINUE;
-	if (pkt->l4_proto != IPPROTO_TCP && pkt->l4_proto != IPPROTO_UDP)
+	if (!xlb_maybe_tcp_udp(pkt))
 		return xlb_is_icmp_error(pkt) ? xlb_lb_icmp(ctx, pkt, bytes) :
 						XLB_CONTINUE;
 	xlb_fkey_of(pkt, xlb_family_of(pkt), &fk);

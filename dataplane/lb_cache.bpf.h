@@ -21,7 +21,10 @@
  *   down moves its flows, and a new next hop is used, at once).
  * Entries are made only for flows in xlb_conns that are not closing
  * (never for SYN-only flows, so a SYN flood does not touch the cache)
- * and for NAT replies whose next hop the kernel's FIB resolved.
+ * and for NAT replies whose next hop the kernel's FIB resolved. A
+ * client's packet through the tables that makes no entry ends the
+ * flow's: the tables may have moved the flow off a backend that comes
+ * back later.
  */
 #ifndef XLB_LB_CACHE_BPF_H
 #define XLB_LB_CACHE_BPF_H
@@ -328,7 +331,7 @@ static __always_inline __u32 xlb_reply_cached(struct xdp_md *ctx,
 		return XLB_LB_MISS;
 	if (xlb_nat_rewrite(ctx, pkt, e->rw.saddr, e->rw.daddr, e->rw.sport,
 			    e->rw.dport))
-		return XLB_VERDICT_ABORTED;
+		return xlb_abort(XLB_REASON_LB_REWRITE_TRUNCATED);
 	vip = e->vip;
 	vs = bpf_map_lookup_elem(&xlb_vip_stats, &vip);
 	if (vs)

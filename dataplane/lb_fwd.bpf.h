@@ -143,7 +143,11 @@ static __always_inline void xlb_put_macs(struct ethhdr *eth, const __u8 *dmac,
 	d[5] = sm[2];
 }
 
-/* Leave through the next hop of ifindex with these MACs. */
+/*
+ * Leave through the next hop of ifindex with these MACs. An egress port
+ * missing from xlb_tx_ports (an interface gone since the next hop was
+ * learnt) aborts the packet, counted.
+ */
 static __always_inline __u32 xlb_send(struct xdp_md *ctx, __u32 ifindex,
 				      const __u8 *dmac, const __u8 *smac)
 {
@@ -152,13 +156,13 @@ static __always_inline __u32 xlb_send(struct xdp_md *ctx, __u32 ifindex,
 	struct ethhdr *eth = data;
 
 	if ((void *)(eth + 1) > data_end)
-		return XLB_VERDICT_ABORTED;
+		return xlb_abort(XLB_REASON_LB_REWRITE_TRUNCATED);
 	xlb_put_macs(eth, dmac, smac);
 	if (ifindex == ctx->ingress_ifindex)
 		return XLB_VERDICT_TX;
 	if (bpf_redirect_map(&xlb_tx_ports, ifindex, 0) == XDP_REDIRECT)
 		return XLB_VERDICT_REDIRECT;
-	return XLB_VERDICT_ABORTED;
+	return xlb_abort(XLB_REASON_LB_TX_PORT_MISSING);
 }
 
 /*
@@ -178,7 +182,7 @@ static __always_inline __u32 xlb_deliver(struct xdp_md *ctx,
 
 	if (snat && xlb_nat_rewrite(ctx, pkt, snat, b->addr, nat_port,
 				    b->port ? b->port : pkt->dport))
-		return XLB_VERDICT_ABORTED;
+		return xlb_abort(XLB_REASON_LB_REWRITE_TRUNCATED);
 	if (vs)
 		xlb_ctr_add(&vs->fwd, bytes);
 	bs = bpf_map_lookup_elem(&xlb_backend_stats, &id);

@@ -196,7 +196,7 @@ static __always_inline void xlb_reply_frag_key(const struct xlb_pkt *pkt,
 	__builtin_memcpy(fk->src, pkt->saddr, sizeof(fk->src));
 	__builtin_memcpy(fk->dst, pkt->daddr, sizeof(fk->dst));
 	fk->id = pkt->frag_id;
-	fk->proto = pkt->l4_proto;
+	fk->proto = pkt->frag_proto;
 	fk->family = family;
 }
 
@@ -225,7 +225,7 @@ static __always_inline __u32 xlb_reply_frag(struct xdp_md *ctx,
 	__builtin_memcpy(rw.daddr, f->client, sizeof(rw.daddr));
 	vs = bpf_map_lookup_elem(&xlb_vip_stats, &f->vip_id);
 	if (xlb_nat_rewrite_l3(ctx, pkt, rw.saddr, rw.daddr) < 0)
-		return XLB_VERDICT_ABORTED;
+		return xlb_abort(XLB_REASON_LB_REWRITE_TRUNCATED);
 	if (vs)
 		xlb_ctr_add(&vs->fwd, bytes);
 	__builtin_memset(&sc->fib, 0, sizeof(sc->fib));
@@ -310,7 +310,7 @@ __noinline int xlb_lb_reply(struct xdp_md *ctx, const struct xlb_pkt *pkt,
 		xlb_reply_frag_put(pkt, family, v, sc);
 	vs = bpf_map_lookup_elem(&xlb_vip_stats, &v->vip_id);
 	if (xlb_nat_rewrite(ctx, pkt, rw.saddr, rw.daddr, rw.sport, rw.dport))
-		return XLB_VERDICT_ABORTED;
+		return xlb_abort(XLB_REASON_LB_REWRITE_TRUNCATED);
 	if (vs)
 		xlb_ctr_add(&vs->fwd, bytes);
 	__builtin_memset(&sc->fib, 0, sizeof(sc->fib));

@@ -34,6 +34,8 @@
 
 #define XLB_IP_OFFSET_MASK 0x1fff
 #define XLB_IP_MF 0x2000
+/* The offset bits of an IPv6 Fragment header's frag_off (in 8 bytes). */
+#define XLB_IP6_OFFSET_MASK 0xfff8
 
 enum xlb_pkt_flags {
 	XLB_PKT_FRAGMENT = 1u << 0, /* part of a fragmented datagram */
@@ -101,7 +103,12 @@ struct xlb_pkt {
 		__u64 daddr_w[2];
 	};
 	__u32 frag_id; /* IPv4 id or IPv6 identification, for fragments */
-	__u32 pad;
+	/* What every fragment of a datagram names alike: the IPv4 protocol,
+	 * or the IPv6 Fragment header's next header (which, for a later
+	 * fragment, may be an extension header only the first one holds). */
+	__u8 frag_proto;
+	__u8 pad;
+	__u16 l4_len; /* bytes of the IP datagram from l4_off on (<= 65535) */
 } __attribute__((aligned(8)));
 
 _Static_assert(__builtin_offsetof(struct xlb_pkt, sport) % 4 == 0 &&
@@ -112,9 +119,16 @@ _Static_assert(__builtin_offsetof(struct xlb_pkt, saddr) % 8 == 0 &&
 		       __builtin_offsetof(struct xlb_pkt, daddr) % 8 == 0,
 	       "xlb_pkt: addresses are aligned words");
 
+/*
+ * Where the parse is: pos in [data, data_end), and for IP how many bytes
+ * of the datagram are left from pos on. A header must fit both: in the
+ * frame, for the verifier, and in the datagram, as link padding after it
+ * is none of its headers.
+ */
 struct xlb_cursor {
 	void *pos;
 	void *end;
+	__u32 room;
 };
 
 static __always_inline int xlb_malformed(struct xlb_pkt *pkt,
@@ -140,18 +154,25 @@ static __always_inline __u8 xlb_ip_class(__u8 l4_proto, __u8 icmp_proto,
 	return base + 3;
 }
 
-/* Read the L4 header at the cursor: ports for TCP/UDP, bounds for ICMP. */
+/*
+ * Read the L4 header at the cursor: ports for TCP/UDP, bounds for ICMP of
+ * the family (icmp_proto: IPPROTO_ICMP or IPPROTO_ICMPV6; the other one
+ * is a protocol like any, its header not read).
+ */
 static __always_inline int xlb_parse_l4(struct xlb_cursor *c,
-					struct xlb_pkt *pkt, void *data)
+					struct xlb_pkt *pkt, void *data,
+					__u8 icmp_proto)
 {
 	pkt->l4_off = c->pos - data;
+	pkt->l4_len = c->room;
 	if (pkt->flags & XLB_PKT_LATER_FRAGMENT)
 		return 0;
 
 	if (pkt->l4_proto == IPPROTO_TCP) {
 		struct tcphdr *th = c->pos;
 
-		if ((void *)(th + 1) > c->end || th->doff < 5)
+		if ((void *)(th + 1) > c->end || sizeof(*th) > c->room ||
+		    th->doff < 5)
 			return xlb_malformed(pkt, XLB_REASON_L4_TRUNCATED);
 		pkt->sport = th->source;
 		pkt->dport = th->dest;
@@ -159,15 +180,14 @@ static __always_inline int xlb_parse_l4(struct xlb_cursor *c,
 	} else if (pkt->l4_proto == IPPROTO_UDP) {
 		struct udphdr *uh = c->pos;
 
-		if ((void *)(uh + 1) > c->end)
+		if ((void *)(uh + 1) > c->end || sizeof(*uh) > c->room)
 			return xlb_malformed(pkt, XLB_REASON_L4_TRUNCATED);
 		pkt->sport = uh->source;
 		pkt->dport = uh->dest;
-	} else if (pkt->l4_proto == IPPROTO_ICMP ||
-		   pkt->l4_proto == IPPROTO_ICMPV6) {
+	} else if (pkt->l4_proto == icmp_proto) {
 		struct xlb_icmp_hdr *ih = c->pos;
 
-		if ((void *)(ih + 1) > c->end)
+		if ((void *)(ih + 1) > c->end || sizeof(*ih) > c->room)
 			return xlb_malformed(pkt, XLB_REASON_L4_TRUNCATED);
 		pkt->icmp_type = ih->type;
 	}
@@ -216,6 +236,7 @@ static __always_inline int xlb_parse_ipv4(struct xlb_cursor *c,
 	if (frag & (XLB_IP_MF | XLB_IP_OFFSET_MASK)) {
 		pkt->flags |= XLB_PKT_FRAGMENT;
 		pkt->frag_id = iph->id;
+		pkt->frag_proto = iph->protocol;
 	}
 	if (frag & XLB_IP_OFFSET_MASK)
 		pkt->flags |= XLB_PKT_LATER_FRAGMENT;
@@ -223,7 +244,8 @@ static __always_inline int xlb_parse_ipv4(struct xlb_cursor *c,
 		xlb_ip_class(iph->protocol, IPPROTO_ICMP, XLB_PCLASS_IPV4_TCP);
 
 	c->pos += hlen;
-	return xlb_parse_l4(c, pkt, data);
+	c->room = tot_len - hlen;
+	return xlb_parse_l4(c, pkt, data, IPPROTO_ICMP);
 }
 
 static __always_inline bool xlb_ipv6_is_ext(__u8 nexthdr)
@@ -233,7 +255,13 @@ static __always_inline bool xlb_ipv6_is_ext(__u8 nexthdr)
 	       nexthdr == IPPROTO_AH;
 }
 
-/* Follow the extension header chain; leaves the cursor on the L4 header. */
+/*
+ * Follow the extension header chain; leaves the cursor on the L4 header.
+ * A later fragment's chain ends at its Fragment header: what follows is
+ * the datagram's data from some offset on, whatever header the Fragment
+ * header names (that header is in the first fragment only), and *nexthdr
+ * is left naming it.
+ */
 static __always_inline int xlb_skip_ipv6_ext(struct xlb_cursor *c,
 					     struct xlb_pkt *pkt, __u8 *nexthdr)
 {
@@ -243,18 +271,19 @@ static __always_inline int xlb_skip_ipv6_ext(struct xlb_cursor *c,
 
 		if (!xlb_ipv6_is_ext(*nexthdr))
 			return 0;
-		if ((void *)(eh + 1) > c->end)
+		if ((void *)(eh + 1) > c->end || sizeof(*eh) > c->room)
 			return xlb_malformed(pkt,
 					     XLB_REASON_IPV6_EXT_TRUNCATED);
 		if (*nexthdr == IPPROTO_FRAGMENT) {
 			struct xlb_frag_hdr *fh = c->pos;
 
-			if ((void *)(fh + 1) > c->end)
+			if ((void *)(fh + 1) > c->end || sizeof(*fh) > c->room)
 				return xlb_malformed(
 					pkt, XLB_REASON_IPV6_EXT_TRUNCATED);
 			pkt->flags |= XLB_PKT_FRAGMENT;
 			pkt->frag_id = fh->identification;
-			if (fh->frag_off & bpf_htons(0xfff8))
+			pkt->frag_proto = fh->nexthdr;
+			if (fh->frag_off & bpf_htons(XLB_IP6_OFFSET_MASK))
 				pkt->flags |= XLB_PKT_LATER_FRAGMENT;
 			len = sizeof(*fh);
 		} else if (*nexthdr == IPPROTO_AH) {
@@ -262,11 +291,14 @@ static __always_inline int xlb_skip_ipv6_ext(struct xlb_cursor *c,
 		} else {
 			len = (eh->hdrlen + 1) * 8;
 		}
-		if (c->pos + len > c->end)
+		if (c->pos + len > c->end || len > c->room)
 			return xlb_malformed(pkt,
 					     XLB_REASON_IPV6_EXT_TRUNCATED);
 		*nexthdr = eh->nexthdr;
 		c->pos += len;
+		c->room -= len;
+		if (pkt->flags & XLB_PKT_LATER_FRAGMENT)
+			return 0;
 	}
 	if (xlb_ipv6_is_ext(*nexthdr))
 		return xlb_malformed(pkt, XLB_REASON_IPV6_EXT_TOO_DEEP);
@@ -291,12 +323,13 @@ static __always_inline int xlb_parse_ipv6(struct xlb_cursor *c,
 	__builtin_memcpy(pkt->daddr, &ip6h->daddr, sizeof(pkt->daddr));
 	nexthdr = ip6h->nexthdr;
 	c->pos = ip6h + 1;
+	c->room = bpf_ntohs(ip6h->payload_len);
 	if (xlb_skip_ipv6_ext(c, pkt, &nexthdr))
 		return -1;
 	pkt->l4_proto = nexthdr;
 	pkt->pclass =
 		xlb_ip_class(nexthdr, IPPROTO_ICMPV6, XLB_PCLASS_IPV6_TCP);
-	return xlb_parse_l4(c, pkt, data);
+	return xlb_parse_l4(c, pkt, data, IPPROTO_ICMPV6);
 }
 
 static __always_inline int xlb_parse_arp(struct xlb_cursor *c,

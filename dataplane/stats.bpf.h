@@ -63,6 +63,16 @@ static __always_inline void xlb_count_reason(__u32 reason)
 	}
 }
 
+/*
+ * Abort a packet for a reason, counted: every XDP_ABORTED and every
+ * TC_ACT_SHOT the programs return has one.
+ */
+static __always_inline __u32 xlb_abort(__u32 reason)
+{
+	xlb_count_reason(reason);
+	return XLB_VERDICT_ABORTED;
+}
+
 /* Count one packet at a hook of the interface in counter slot `slot`. */
 static __always_inline void xlb_count(__u32 slot, enum xlb_hook hook,
 				      __u32 verdict, __u32 pclass, __u64 bytes)

@@ -169,6 +169,34 @@ star() {
 	in_ns "${p}l" sysctl -qw net.ipv4.ip_forward=1
 }
 
+# star_http P DSR_VIP: the two backends of `star P` serve HTTP on port
+# 80 (their name at /name, from www_dirs) and hold DSR_VIP on lo,
+# answering no ARP for it.
+star_http() {
+	local p=$1 vip=$2 i
+	www_dirs 2 1
+	for i in 1 2; do
+		ip -n "${p}b$i" addr add "$vip/32" dev lo
+		in_ns "${p}b$i" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
+			net.ipv4.conf.all.arp_announce=2
+		bg_ns "${p}b$i" python3 "$TOOLS/http_backend.py" 80 \
+			"$T_DIR/www$i"
+	done
+	for i in 1 2; do
+		wait_for 5 listening "${p}b$i" || return 1
+	done
+}
+
+# answers NS URL N: N requests from NS to URL, each on a new connection
+# (curl); the bodies counted, as "b1:3 b2:7" (sorted; "none" for one that
+# failed).
+answers() {
+	local ns=$1 url=$2 _
+	for _ in $(seq "$3"); do
+		in_ns "$ns" curl -s --max-time 2 "$url" || echo none
+	done | sort | uniq -c | awk '{ printf "%s%s:%s", s, $2, $1; s=" " }'
+}
+
 # www_dirs N MB: $T_DIR/www1 .. wwwN, the pages of N HTTP backends: a file
 # `name` holding bI, and `blob`, MB random megabytes, the same for all
 # (one file, hard links); sets BLOB_SUM, its sha256.

@@ -5,8 +5,8 @@
 # then refuses the file's second interface, which runs another XDP
 # program: it exits 2 naming FILE:LINE, and afterwards no xlb program is
 # attached to the first interface (no XDP, no tc filter, no clsact of
-# xlb's), the pin dir is gone, xlb's programs are freed, and the other
-# program is still attached. The same with the control socket's path
+# xlb's), the pin dir is gone, the programs that start loaded (the ids it
+# logs) are freed, and the other program is still attached. The same with the control socket's path
 # unusable (after the interfaces were attached). A daemon that adopted a
 # running data plane and then fails keeps that data plane running.
 #
@@ -29,7 +29,10 @@ ns_add sb
 veth sa va0 198.18.0.1 sb vb0 198.18.0.2
 veth sa vf0 198.18.1.1 sb vb1 198.18.1.2
 # The foreign program: xlb's parse-and-drop floor, attached by iproute2.
-ip -n sa link set dev vf0 xdpgeneric obj "$BUILD/floor.bpf.o" sec xdp ||
+# Through nsenter, not `ip -n`, which would remount /sys and leave
+# iproute2 to pin in whichever bpffs /proc/mounts names first: this way
+# it finds the test's own at /sys/fs/bpf.
+in_ns sa ip link set dev vf0 xdpgeneric obj "$BUILD/floor.bpf.o" sec xdp ||
 	fatal "a foreign XDP program attaches to vf0"
 foreign_id() {
 	ip -n sa -j link show vf0 | jq -r '.[0].xdp.prog.id // 0'
@@ -51,28 +54,39 @@ write_conf() {
 	} >"$CONF"
 }
 
-# nothing_left: no trace of xlb on va0 or in the pin dir, the foreign
-# program still attached, xlb's programs freed.
 xdp_on_va0() {
 	ip -n sa -j link show va0 | jq -r '.[0].xdp.prog.id // 0'
 }
-xlb_progs() {
-	bpftool -j prog show | jq '[.[] | select(.name == "xlb_xdp" or
-		.name == "xlb_tc_ingress" or .name == "xlb_tc_egress")] | length'
+# loaded_ids LOG: the ids of the programs an xlbd logged loading in LOG.
+# Only these are looked at: other tests may load xlb's programs at the
+# same time, on the same kernel.
+loaded_ids() {
+	sed -n 's/.*: loaded and pinned (id \([0-9]*\))$/\1/p' "$1"
 }
+# freed ID...: none of the programs is loaded any more.
+freed() {
+	local id
+	for id; do
+		if bpftool prog show id "$id" >/dev/null 2>&1; then
+			return 1
+		fi
+	done
+}
+# nothing_left WHAT LOG: no trace of xlb on va0 or in the pin dir, the
+# foreign program still attached, the programs xlbd logged in LOG freed.
 nothing_left() {
-	local what=$1
+	local what=$1 ids
+	mapfile -t ids < <(loaded_ids "$2")
+	check_eq "$what: the start loaded its 4 programs" "${#ids[@]}" 4
 	check_eq "$what: no XDP program on va0" "$(xdp_on_va0)" 0
 	check_eq "$what: no clsact (so no tc filter) on va0" \
 		"$(tc -n sa qdisc show dev va0 | grep -c clsact || true)" 0
 	check "$what: the pin dir is gone" test ! -e "$PINS"
 	check_eq "$what: the foreign program is still there" "$(foreign_id)" \
 		"$FOREIGN"
-	check "$what: xlb's programs are freed" \
-		wait_for 5 test "$(xlb_progs)" -eq "$PROGS0"
+	check "$what: the programs it loaded are freed (ids ${ids[*]})" \
+		wait_for 5 freed "${ids[@]}"
 }
-
-PROGS0=$(xlb_progs)
 
 # 1. The second interface runs another XDP program.
 write_conf va0 vf0
@@ -80,7 +94,7 @@ check "xlbd refuses an interface with another XDP program (exit 2)" \
 	expect_fail 2 "$CONF:3: interface 'vf0': another XDP program is attached (id $FOREIGN)" \
 	nsenter --net=/run/netns/sa "$XLBD" -c "$CONF" --pin-dir "$PINS" \
 	--socket "$T_DIR/$NAME.sock"
-nothing_left "foreign program"
+nothing_left "foreign program" "$T_DIR/stderr"
 
 # 2. Everything attached, then the socket cannot be made.
 write_conf va0
@@ -89,7 +103,7 @@ touch "$T_DIR/ro/xlbd"
 check "xlbd fails when its socket directory is a file (exit 2)" \
 	expect_fail 2 "" nsenter --net=/run/netns/sa "$XLBD" -c "$CONF" \
 	--pin-dir "$PINS" --socket "$T_DIR/ro/xlbd/xlbd.sock"
-nothing_left "socket"
+nothing_left "socket" "$T_DIR/stderr"
 
 # 3. An adopted data plane stays running when the restart fails.
 start_xlbd sa "$CONF" "$NAME" || fatal "xlbd starts on va0"
@@ -107,6 +121,6 @@ check_eq "...and the adopted data plane keeps running on va0" \
 check "...its pins kept" test -e "$PINS/xlb_ifaces"
 nsenter --net=/run/netns/sa "$XLBD" --detach --pin-dir "$PINS" \
 	2>>"$T_DIR/$NAME.log" || fatal "xlbd --detach"
-nothing_left "after --detach"
+nothing_left "after --detach" "$T_DIR/$NAME.log"
 
 t_done

@@ -13,8 +13,8 @@ PACKAGES=(
 	libbpf-dev libxdp-dev libelf-dev zlib1g-dev
 	libmnl-dev libconfig-dev libjansson-dev libsystemd-dev libpcap-dev
 	bpftool xdp-tools
-	# checks
-	clang-format shellcheck
+	# checks (make asan: gcc's sanitizer runtimes)
+	clang-format shellcheck libasan8 libubsan1
 	# tests and demo
 	iproute2 iputils-ping ethtool socat iperf3 curl procps psmisc util-linux
 	python3 jq tcpdump nftables

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Runs the test tiers (lint, unit, bpf, netns; "all" for every one), each
+# Runs the test tiers (lint, unit, asan, bpf, netns; "all" for every one), each
 # ending with its own "N passed, N failed, N skipped" line, and closes
 # with "total: N passed, N failed, N skipped". Exits non-zero if anything
 # failed or a tier ended without its result line.
@@ -36,19 +36,21 @@ tally() {
 	fi
 }
 
-# run_bin TIER BIN: a test binary; a crash without a failed count fails.
+# run_bin TIER BIN [ARG...]: a test binary; a crash without a failed
+# count fails.
 run_bin() {
-	local out rc
+	local out rc bin=$2
+	shift 2
 	out=$(mktemp)
 	set +e
-	"$2" >"$out" 2>&1
+	"$bin" "$@" >"$out" 2>&1
 	rc=$?
 	set -e
 	if [ "$rc" -ne 0 ] && ! grep -Eq '[1-9][0-9]* failed' "$out"; then
-		echo "FAIL $(basename "$2"): exit $rc" >>"$out"
+		echo "FAIL $(basename "$bin"): exit $rc" >>"$out"
 		echo "0 passed, 1 failed, 0 skipped" >>"$out"
 	fi
-	tally "$2" <"$out"
+	tally "$bin" <"$out"
 	rm -f "$out"
 }
 
@@ -104,6 +106,22 @@ tier_unit() {
 	done
 }
 
+# The unit tests built with AddressSanitizer and UBSan: a leak, a bad
+# access or undefined behaviour ends the test with a report, and fails it.
+tier_asan() {
+	local t
+	for t in build/asan/tests/test_*; do
+		ASAN_OPTIONS=detect_leaks=1 \
+			UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+			run_bin asan "$t"
+	done
+}
+
+# The BPF tests, then a slice of the differential fuzzer: a fixed seed,
+# so that it runs the same frames every time (make fuzz runs a million).
+FUZZ_SLICE_SEED=1
+FUZZ_SLICE_FRAMES=20000
+
 tier_bpf() {
 	local t
 	for t in build/tests/test_*; do
@@ -111,6 +129,8 @@ tier_bpf() {
 			run_bin bpf "$t"
 		fi
 	done
+	run_bin bpf build/fuzz/xlb_fuzz --seed "$FUZZ_SLICE_SEED" \
+		--frames "$FUZZ_SLICE_FRAMES"
 }
 
 tier_netns() {
@@ -125,7 +145,7 @@ tier_netns() {
 
 tiers=("$@")
 if [ "${#tiers[@]}" -eq 0 ] || [ "${tiers[0]}" = all ]; then
-	tiers=(lint unit bpf netns)
+	tiers=(lint unit asan bpf netns)
 fi
 for tier in "${tiers[@]}"; do
 	echo "=== $tier"
@@ -135,6 +155,7 @@ for tier in "${tiers[@]}"; do
 	case $tier in
 	lint) tier_lint ;;
 	unit) tier_unit ;;
+	asan) tier_asan ;;
 	bpf) tier_bpf ;;
 	netns) tier_netns ;;
 	*)

@@ -186,6 +186,7 @@ static void test_event_json(void)
 {
 	struct xlb_mon_event e = udp4_event(), f = tcp6_event();
 	char *s = event_text(&e, &named);
+	json_t *lost;
 
 	check(s && !strcmp(s, "{\"type\":\"packet\",\"time\":1700000000.123456,"
 			      "\"hook\":\"xdp\",\"ifindex\":2,\"verdict\":"
@@ -223,11 +224,13 @@ static void test_event_json(void)
 		      strstr(s, "\"reason\":\"unknown\""),
 	      "arp: %s", s);
 	free(s);
-	s = json_dumps(mon_lost_json(12, MON_LOST_KERNEL), JSON_COMPACT);
+	lost = mon_lost_json(12, MON_LOST_KERNEL);
+	s = lost ? json_dumps(lost, JSON_COMPACT) : NULL;
 	check(s && !strcmp(s, "{\"type\":\"lost\",\"events\":12,\"where\":"
 			      "\"kernel\"}"),
 	      "lost: %s", s);
 	free(s);
+	json_decref(lost);
 }
 
 /* The text of the line an event makes. */
@@ -245,6 +248,7 @@ static void test_text(void)
 {
 	struct xlb_mon_event e = udp4_event(), f = tcp6_event();
 	char buf[MONITOR_LINE_MAX] = "";
+	json_t *lost;
 
 	setenv("TZ", "UTC", 1);
 	tzset();
@@ -268,11 +272,12 @@ static void test_text(void)
 	check(!line_text(&e, &named, buf, sizeof(buf)) &&
 		      strstr(buf, " drop filter_rule other len 74"),
 	      "other: %s", buf);
-	check(!monitor_text(mon_lost_json(3, MON_LOST_XLBD), buf,
-			    sizeof(buf)) &&
+	lost = mon_lost_json(3, MON_LOST_XLBD);
+	check(lost && !monitor_text(lost, buf, sizeof(buf)) &&
 		      !strcmp(buf, "lost 3 events in xlbd (this client read "
 				   "too slowly)"),
 	      "lost: %s", buf);
+	json_decref(lost);
 }
 
 static void test_malformed(void)

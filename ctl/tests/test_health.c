@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of health checks without sockets: the rise/fall state
- * machine and its counters, the strict reading of HTTP status lines, the
+ * machine and its counters (probes xlbd could not make apart), the strict reading of HTTP status lines, the
  * request an http check sends, the `health` group of a VIP in the config
  * file (defaults, every key, every error as "FILE:LINE: reason", the
  * files of ctl/tests/configs/), and the health column of `xlbctl backend
@@ -100,6 +100,29 @@ static void test_edges(void)
 		      2, 2, 0);
 	check(strlen(s.result) == HEALTH_RESULT_LEN - 1, "cut to %zu",
 	      strlen(s.result));
+}
+
+/* A probe xlbd could not make changes neither the state nor the runs. */
+static void test_not_run(void)
+{
+	struct health_state s;
+	char changes[16];
+
+	health_state_init(&s, false, 0);
+	run(&s, "x", 2, 2, changes);
+	health_not_run(&s, "socket: Too many open files");
+	health_not_run(&s, "socket: Too many open files");
+	check(!s.down && s.fail_run == 1 && s.ok_run == 0,
+	      "still up, one failure in the run: %u", s.fail_run);
+	check(s.checks_not_run == 2 && s.checks_failed == 1 && !s.checks_ok,
+	      "counted apart: %llu not run, %llu failed",
+	      (unsigned long long)s.checks_not_run,
+	      (unsigned long long)s.checks_failed);
+	check(!strcmp(s.result, "not run: socket: Too many open files"),
+	      "result '%s'", s.result);
+	run(&s, "x", 2, 2, changes);
+	check(s.down && !strcmp(changes, "0"),
+	      "the next failure is the second in a row: down");
 }
 
 static const struct {
@@ -490,6 +513,7 @@ int main(void)
 {
 	harness_run("state machine: fall, rise, counters", test_fall_rise);
 	harness_run("state machine: edges", test_edges);
+	harness_run("state machine: probes not run", test_not_run);
 	harness_run("status line: forms", test_status_line);
 	harness_run("status line: in pieces", test_status_pieces);
 	harness_run("http request", test_request);

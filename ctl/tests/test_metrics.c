@@ -202,6 +202,7 @@ static const char small_stats[] =
 	"\"nat_exhausted\":2}},"
 	"\"backends\":{\"198.18.0.10:80/tcp\":{\"198.18.1.2\":{\"id\":0,"
 	"\"health\":{\"state\":\"down\",\"checks_ok\":2,\"checks_failed\":3,"
+	"\"checks_not_run\":1,"
 	"\"since_s\":1.5},\"conns\":{\"active\":3,\"syn\":1,"
 	"\"nat_ports\":4},\"packets\":80,\"bytes\":6300,"
 	"\"new_flows\":40}}},"
@@ -354,6 +355,12 @@ static const char small_text[] =
 	"# TYPE xlb_backend_health_checks_failed_total counter\n"
 	"xlb_backend_health_checks_failed_total{vip=\"198.18.0.10:80/tcp\","
 	"backend=\"198.18.1.2\"} 3\n"
+	"# HELP xlb_backend_health_checks_not_run_total Health probes of a "
+	"backend that xlbd could not make (out of descriptors, memory or "
+	"source ports): neither passed nor failed.\n"
+	"# TYPE xlb_backend_health_checks_not_run_total counter\n"
+	"xlb_backend_health_checks_not_run_total{vip=\"198.18.0.10:80/tcp\","
+	"backend=\"198.18.1.2\"} 1\n"
 	"# HELP xlb_backend_up 1 unless the backend's health checks find it "
 	"down.\n"
 	"# TYPE xlb_backend_up gauge\n"
@@ -422,7 +429,7 @@ static void test_render_empty(void)
 		types += !strncmp(p, "# TYPE ", 7);
 		samples += *p != '#';
 	}
-	check(types == 35 && samples == 2, "%d families, %d samples", types,
+	check(types == 36 && samples == 2, "%d families, %d samples", types,
 	      samples);
 	free(out);
 }
@@ -451,7 +458,7 @@ static void test_render_families(void)
 			      "sample outside its family: %s", line);
 		}
 	}
-	check(n == 36, "%d families", n);
+	check(n == 37, "%d families", n);
 	free(out);
 }
 

@@ -1,4 +1,4 @@
-// modules: metrics metrics_parse log util
+// modules: metrics metrics_parse fault log util
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of the /metrics responder on loopback sockets (no

@@ -349,6 +349,9 @@ static const char status_small[] =
 	"   \"tc_ingress\": {\"attached\": true, \"prog_id\": 13},"
 	"   \"tc_egress\": {\"attached\": false}},"
 	"  {\"name\": \"veth1\", \"ifindex\": 4, \"up\": false, \"stages\": [],"
+	"   \"xdp\": {\"mode\": \"off\", \"attached\": false}},"
+	"  {\"name\": \"veth2\", \"ifindex\": 5, \"missing\": true,"
+	"   \"up\": false, \"stages\": [\"counters\", \"lb\"],"
 	"   \"xdp\": {\"mode\": \"off\", \"attached\": false}}]}";
 
 static void test_status_render(void)
@@ -375,6 +378,11 @@ static void test_status_render(void)
 		"\n"
 		"veth1: ifindex 4, down\n"
 		"  stages      none\n"
+		"  xdp         not attached, mode off\n"
+		"\n"
+		"veth2: ifindex 5, missing (gone; attached again when it comes "
+		"back)\n"
+		"  stages      counters, lb\n"
 		"  xdp         not attached, mode off\n");
 	free(text);
 	json_decref(data);
@@ -392,7 +400,7 @@ static void test_status_select(void)
 			     json_array_get(ifaces, 0), "name")),
 		     "veth1") == 0,
 	      "the selected interface");
-	check(json_array_size(json_object_get(data, "interfaces")) == 2,
+	check(json_array_size(json_object_get(data, "interfaces")) == 3,
 	      "the original is untouched");
 	check(show_status_select(data, "veth9", &one) == -ENOENT,
 	      "unknown interface");

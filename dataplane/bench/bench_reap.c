@@ -1,4 +1,4 @@
-// modules: lb lb_ring lb_snat lb_neigh netlink maglev lb_hints lb_conns lb_flows loader config maps log util
+// modules: lb lb_ring lb_snat lb_neigh lb_route netlink maglev lb_hints lb_conns lb_flows loader config maps fault log util
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Reaper benchmark: what xlbd's background walk of the connection tables

@@ -12,7 +12,7 @@
 #include <linux/types.h>
 
 /* Layout version of every pinned map, stored in xlb_meta. */
-#define XLB_ABI_VERSION 5
+#define XLB_ABI_VERSION 6
 
 /* Interfaces one daemon can drive; each has a counter slot. */
 #define XLB_MAX_IFACES 64
@@ -95,6 +95,8 @@ enum xlb_reason {
 	XLB_REASON_LB_NAT_EXHAUSTED, /* NAT: no free port: dropped */
 	XLB_REASON_LB_HEADERS_TOO_LONG, /* L4 header beyond XLB_L4_OFF_MAX */
 	XLB_REASON_LB_NAT_FRAG_UNMATCHED, /* NAT reply fragment, no first */
+	XLB_REASON_LB_TX_PORT_MISSING, /* egress not in xlb_tx_ports: aborted */
+	XLB_REASON_LB_REWRITE_TRUNCATED, /* headers not in frame: aborted */
 	XLB_REASON_MAX,
 };
 

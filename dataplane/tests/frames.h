@@ -376,7 +376,8 @@ struct frame_spec {
 	__u8 tcp_flags; /* 0: SYN */
 	bool ip_options; /* IPv4: 4 bytes of NOP options */
 	__u16 ext_len; /* IPv6: destination options of this many bytes (a
-			* multiple of 8, at most 2048) before L4 */
+			* multiple of 8, at most 2048) before L4; a later
+			* fragment names them in its Fragment header only */
 	__u16 payload; /* bytes after the L4 header (frame_payload_byte()) */
 };
 
@@ -413,11 +414,11 @@ static inline size_t put_ipv6_dstopts(__u8 *buf, __u8 nexthdr, size_t len)
 static inline size_t frame_put_ipv6(__u8 *buf, const struct frame_spec *p,
 				    size_t l4len)
 {
-	size_t fh = p->frag ? 8 : 0, n;
+	size_t fh = p->frag ? 8 : 0, ext = p->frag == 2 ? 0 : p->ext_len, n;
 	__u8 after_frag = p->ext_len ? IPPROTO_DSTOPTS : p->proto;
 
 	n = put_ipv6(buf, p->frag ? IPPROTO_FRAGMENT : after_frag,
-		     fh + p->ext_len + l4len);
+		     fh + ext + l4len);
 	inet_pton(AF_INET6, p->src, buf + 8);
 	inet_pton(AF_INET6, p->dst, buf + 24);
 	if (p->frag) {
@@ -430,7 +431,7 @@ static inline size_t frame_put_ipv6(__u8 *buf, const struct frame_spec *p,
 		buf[n + 6] = p->frag_id >> 8;
 		n += 8;
 	}
-	if (p->ext_len)
+	if (p->ext_len && p->frag != 2)
 		n += put_ipv6_dstopts(buf + n, p->proto, p->ext_len);
 	return n;
 }

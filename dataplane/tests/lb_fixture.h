@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <stddef.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -80,12 +79,12 @@ static inline void add_snat(const char *addr)
 	parse_addr(addr, h->addr, &h->family);
 }
 
-/* A backend behind loopback; `snat` and `port` only for NAT. */
-static inline int put_nat_backend(__u32 id, const char *addr, __u8 flags,
-				  const char *snat, __u16 port)
+/* A backend behind ifindex; `snat` and `port` only for NAT. */
+static inline int put_backend_via(__u32 id, const char *addr, __u8 flags,
+				  const char *snat, __u16 port, __u32 ifindex)
 {
 	struct xlb_backend b = { .flags = flags,
-				 .ifindex = LO_IFINDEX,
+				 .ifindex = ifindex,
 				 .port = htons(port) };
 
 	parse_addr(addr, b.addr, &b.family);
@@ -100,9 +99,23 @@ static inline int put_nat_backend(__u32 id, const char *addr, __u8 flags,
 				   BPF_ANY);
 }
 
+/* A backend behind loopback; `snat` and `port` only for NAT. */
+static inline int put_nat_backend(__u32 id, const char *addr, __u8 flags,
+				  const char *snat, __u16 port)
+{
+	return put_backend_via(id, addr, flags, snat, port, LO_IFINDEX);
+}
+
 static inline int put_backend(__u32 id, const char *addr, __u8 flags)
 {
 	return put_nat_backend(id, addr, flags, NULL, 0);
+}
+
+/* A DSR backend reached through ifindex, not the receiving interface. */
+static inline int put_backend_on(__u32 id, const char *addr, __u8 flags,
+				 __u32 ifindex)
+{
+	return put_backend_via(id, addr, flags, NULL, 0, ifindex);
 }
 
 /* Add a VIP the way xlbd does: the hints first, then the VIP. */
@@ -173,23 +186,6 @@ static inline int put_lo_iface(void)
 
 	return bpf_map_update_elem(fd_of(skel->maps.xlb_ifaces), &lo, &ifc,
 				   BPF_ANY);
-}
-
-/*
- * Keep the test on the CPU it runs on: the flow caches and the scratch
- * room are per CPU, and a test that follows a flow through the cache
- * must find it on the CPU that made it.
- */
-static inline int lb_pin_cpu(void)
-{
-	int cpu = sched_getcpu();
-	cpu_set_t set;
-
-	if (cpu < 0)
-		return -errno;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
 }
 
 /* Run a frame through XDP; *out gets the frame as it left. */

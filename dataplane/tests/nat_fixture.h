@@ -46,8 +46,17 @@ enum {
 #define NS_PER_S 1000000000ull
 #define HOUR_NS (3600 * NS_PER_S)
 
-/* The timeouts in force (the defaults, written by fixture_open()). */
-static struct xlb_lb_conf conf;
+/*
+ * The timeouts in force: minutes, in the order of the defaults (closed <
+ * fin), so that none can pass while a test runs, however long the test
+ * is kept off its CPU; the tests move time instead (conn_age(),
+ * nat_age()), by fractions of these.
+ */
+static const struct xlb_lb_conf conf = { .syn_ns = 600 * NS_PER_S,
+					 .tcp_ns = 3600 * NS_PER_S,
+					 .fin_ns = 1200 * NS_PER_S,
+					 .closed_ns = 600 * NS_PER_S,
+					 .udp_ns = 1800 * NS_PER_S };
 
 /* The VIPs, each with a ring of one backend. */
 static const struct {
@@ -93,10 +102,11 @@ static inline int nat_setup(void)
 					.max_nat_ports = NAT_TEST_ENTRIES };
 	int ret;
 
-	maps_lb_conf_default(&conf);
-	ret = fixture_open_sizes(&skel, &sizes);
+	ret = fixture_pin_cpu() ?: fixture_open_sizes(&skel, &sizes);
 	if (!ret)
-		ret = lb_pin_cpu() ?: lb_own_netns() ?: put_pool();
+		ret = maps_lb_conf_set(fd_of(skel->maps.xlb_lb_conf), &conf);
+	if (!ret)
+		ret = lb_own_netns() ?: put_pool();
 	if (!ret)
 		ret = put_nat_backend(B_NAT4, "198.18.2.2", up, SNAT4, BPORT);
 	if (!ret)

@@ -361,13 +361,14 @@ static void test_lists(void)
 	expect("empty allow list not enforced", XDP, &p, false, -1, 0, 0);
 }
 
-/* ARP and neighbour discovery pass whatever the lists say. */
+/* ARP (truncated too) and neighbour discovery pass whatever the lists say. */
 static void test_always_pass(void)
 {
 	struct frame_spec ns = {
 		"2001:db8:9::1", "2001:db8::10", IPPROTO_ICMPV6, 0, 0, 135
 	};
 	struct frame_spec echo = ns;
+	__u64 before, malformed;
 	__u8 frame[512];
 	size_t len;
 
@@ -376,6 +377,13 @@ static void test_always_pass(void)
 	rule(10, DROP, IN, NULL, NULL, -1, 0, 0);
 	len = frame_arp(frame);
 	check(!dropped(XDP, frame, len), "arp passes");
+	before = reason(XLB_REASON_ARP_TRUNCATED);
+	malformed = reason(XLB_REASON_FILTER_MALFORMED);
+	len = frame_arp_trunc(frame);
+	check(!dropped(XDP, frame, len), "truncated arp passes");
+	check(reason(XLB_REASON_ARP_TRUNCATED) == before + 1 &&
+		      reason(XLB_REASON_FILTER_MALFORMED) == malformed,
+	      "truncated arp counted as arp_truncated, not a drop");
 	len = frame_other(frame);
 	check(!dropped(XDP, frame, len), "non-IP passes");
 	expect("neighbour solicitation passes", XDP, &ns, false, -1, 0, 0);
@@ -437,6 +445,17 @@ static void test_fragments(void)
 	       XLB_REASON_FILTER_RULE, drop53, 0);
 	expect("ipv6 later fragment follows", XDP, &later6, true,
 	       XLB_REASON_FILTER_RULE, drop53, 0);
+	/* The first fragment's Fragment header names destination options,
+	 * which it holds; the later one's names them too, but holds data. */
+	first6.frag_id = later6.frag_id = 8;
+	first6.ext_len = later6.ext_len = 8;
+	expect("ipv6 first fragment, options then ports", XDP, &first6, true,
+	       XLB_REASON_FILTER_RULE, drop53, 0);
+	expect("ipv6 later fragment naming options follows", XDP, &later6, true,
+	       XLB_REASON_FILTER_RULE, drop53, 0);
+	later6.frag_id = 9;
+	expect("lone ipv6 later fragment naming options: not malformed", XDP,
+	       &later6, false, -1, 0, 0);
 
 	reset(XDP_ON);
 	pass80 = rule(10, PASS, IN, NULL, NULL, IPPROTO_UDP, 0, 80);
@@ -448,6 +467,11 @@ static void test_fragments(void)
 	expect("its later fragment passes", XDP, &later, false, -1, pass80, 0);
 	expect("lone later fragment meets port-less drop", XDP, &lone, true,
 	       XLB_REASON_FILTER_RULE, dropudp, 0);
+	first6.dport = 80;
+	first6.frag_id = later6.frag_id = 10;
+	expect("allowed ipv6 first fragment with options", XDP, &first6, false,
+	       -1, pass80, 0);
+	expect("its later fragment passes", XDP, &later6, false, -1, pass80, 0);
 }
 
 /* Many rules of one shape cost one lookup; all of them match. */

@@ -23,15 +23,22 @@ enum {
 	VIP_NAT,
 	VIP_NAT_UDP,
 	VIP_NAT6,
-	VIP_GONE /* deleted by a test */
+	VIP_GONE, /* deleted by a test */
+	VIP_NO_PORT /* its backend's egress port is not in xlb_tx_ports */
 };
 
+/* The backend of VIP_NO_PORT and the ifindex it is reached through. */
+#define B_NO_PORT 9
+#define NO_PORT_IFINDEX 4242
+
 /*
- * Does some CPU's flow cache hold flow fk (fresh or not)? Its backend in
- * *backend. The slots are found by looking at them all, not by the data
- * plane's hash, which this test does not repeat.
+ * The slot of some CPU's flow cache that holds flow fk (fresh or not):
+ * its index in *slot and its entry in *e. The slots are found by looking
+ * at them all, not by the data plane's hash, which this test does not
+ * repeat.
  */
-static bool cached_fwd(const struct xlb_flow_key *fk, __u32 *backend)
+static bool cache_find(const struct xlb_flow_key *fk, __u32 *slot,
+		       struct xlb_flow_cache *entry)
 {
 	enum { BATCH = 4096 };
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
@@ -54,12 +61,43 @@ static bool cached_fwd(const struct xlb_flow_key *fk, __u32 *backend)
 			if (memcmp(&e[j].key, fk, sizeof(*fk)))
 				continue;
 			found = true;
-			*backend = e[j].backend;
+			*slot = keys[j];
+			*entry = e[j];
 		}
 	}
 	free(keys);
 	free(e);
 	return found;
+}
+
+/* Does some CPU's flow cache hold flow fk? Its backend in *backend. */
+static bool cached_fwd(const struct xlb_flow_key *fk, __u32 *backend)
+{
+	struct xlb_flow_cache e;
+	__u32 slot;
+
+	if (!cache_find(fk, &slot, &e))
+		return false;
+	*backend = e.backend;
+	return true;
+}
+
+/*
+ * Keep flow fk's cache entry fresh for as long as the test runs: its
+ * expiry moved 2^30 jiffies on (the data plane compares wrap-safe), so
+ * that a test cannot fail for having been descheduled longer than the
+ * entry's second.
+ */
+static bool cache_hold(const struct xlb_flow_key *fk)
+{
+	struct xlb_flow_cache e;
+	__u32 slot;
+
+	if (!cache_find(fk, &slot, &e))
+		return false;
+	e.expires += 1u << 30;
+	return !bpf_map_update_elem(fd_of(skel->maps.xlb_flow_cache), &slot, &e,
+				    BPF_EXIST);
 }
 
 /* The same for a NAT reply in the reply cache. */
@@ -163,6 +201,21 @@ static void test_not_forwarded(void)
 	empty.dst = "198.18.0.14";
 	expect_verdict("empty ring", &empty, XDP_DROP,
 		       XLB_REASON_LB_NO_BACKEND);
+}
+
+/*
+ * A backend reached through an interface that is not in xlb_tx_ports
+ * (gone since its next hop was learnt): the redirect fails, and the
+ * packet is aborted with its reason counted, never silently.
+ */
+static void test_tx_port_missing(void)
+{
+	struct frame_spec p = syn;
+	__u8 in[LB_FRAME_MAX];
+
+	p.dst = "198.18.0.15";
+	expect_frame("egress port not in xlb_tx_ports", in, frame_build(in, &p),
+		     XDP_ABORTED, XLB_REASON_LB_TX_PORT_MISSING);
 }
 
 /*
@@ -420,6 +473,7 @@ static void test_cache_hit(void)
 	b = expect_tx("first packet of a flow", &p);
 	check(cached_fwd(&fk, &cb) && (int)cb == b,
 	      "the flow is cached, for backend %d", b);
+	check(cache_hold(&fk), "the flow's cache entry held fresh");
 	check(!bpf_map_delete_elem(fd_of(skel->maps.xlb_conns), &fk),
 	      "take the flow out of xlb_conns");
 	vip_ctrs(VIP_TCP, &h0, &n0);
@@ -577,6 +631,14 @@ static int setup(void)
 			      put_vip(VIP_EMPTY + 1, "198.18.0.14", 80, IPPROTO_TCP) ?:
 			      put_ring(VIP_GONE, 0, N_BACKENDS) ?:
 			      put_vip(VIP_GONE, "198.18.0.30", 80, IPPROTO_TCP);
+	if (!ret)
+		ret = put_backend_on(B_NO_PORT, "198.18.3.9",
+				     XLB_BACKEND_ACTIVE | XLB_BACKEND_RESOLVED,
+				     NO_PORT_IFINDEX);
+	if (!ret)
+		ret = put_ring(VIP_NO_PORT, B_NO_PORT, 1);
+	if (!ret)
+		ret = put_vip(VIP_NO_PORT, "198.18.0.15", 80, IPPROTO_TCP);
 	return ret ?: put_lo_iface();
 }
 
@@ -589,6 +651,8 @@ int main(void)
 		{ "lb: not forwarded (non-VIP, fragments, options, "
 		  "unresolved, empty ring)",
 		  test_not_forwarded },
+		{ "lb: egress port not in xlb_tx_ports: aborted, counted",
+		  test_tx_port_missing },
 		{ "lb: ICMP errors follow their flow", test_icmp_errors },
 		{ "lb: draining keeps flows, down moves them",
 		  test_backend_down },
@@ -606,7 +670,7 @@ int main(void)
 
 	if (!harness_need_root("test_lb", &status))
 		return status;
-	err = lb_pin_cpu() ?: setup();
+	err = fixture_pin_cpu() ?: setup();
 	if (err)
 		return harness_setup_failed("test_lb", "setup", err);
 	harness_run_table(tests, sizeof(tests) / sizeof(tests[0]));

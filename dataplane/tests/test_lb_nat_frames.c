@@ -192,9 +192,12 @@ static void fragment(const __u8 *f, size_t len, const size_t *cuts, int n,
 	}
 }
 
-/* Put fragments back together: does their UDP checksum hold? */
+/*
+ * Put fragments back together: does their UDP checksum hold? ext: bytes
+ * of extension headers before the UDP header, in the first fragment.
+ */
 static bool reassembled_ok(__u8 (*frags)[LB_FRAME_MAX], const size_t *lens,
-			   int n)
+			   int n, size_t ext)
 {
 	static __u8 seg[LB_FRAME_MAX];
 	bool v6 = frags[0][12] == 0x86 && frags[0][13] == 0xdd;
@@ -211,25 +214,28 @@ static bool reassembled_ok(__u8 (*frags)[LB_FRAME_MAX], const size_t *lens,
 		if (off + lens[i] - hl > seglen)
 			seglen = off + lens[i] - hl;
 	}
-	return seg_sum(addrs_of(frags[0], &x), v6, IPPROTO_UDP, seg, seglen) ==
-	       0xffff;
+	return seg_sum(addrs_of(frags[0], &x), v6, IPPROTO_UDP, seg + ext,
+		       seglen - ext) == 0xffff;
 }
 
 #define FRAGS 3
 
 /*
  * A flow through VIP vip from client p; the backend's reply, of PAYLOAD
- * x 5 bytes, comes back in FRAGS fragments: each must leave as the
+ * x 5 bytes after ext bytes of IPv6 destination options, comes back in
+ * FRAGS fragments (the options in the first): each must leave as the
  * fragments of the reply built afresh, translated, would.
  */
 static void frag_case(const char *what, struct frame_spec p,
-		      const char *backend, const char *snat)
+		      const char *backend, const char *snat, __u16 ext)
 {
 	static __u8 in[FRAGS][LB_FRAME_MAX], want[FRAGS][LB_FRAME_MAX];
 	static __u8 out[FRAGS][LB_FRAME_MAX];
 	const size_t cuts[FRAGS] = { 0, 96, 192 };
-	struct frame_spec rep = { backend, snat, IPPROTO_UDP,
-				  BPORT,   0,	 .payload = 5 * PAYLOAD };
+	struct frame_spec rep = {
+		backend, snat,		 IPPROTO_UDP,		BPORT,
+		0,	 .ext_len = ext, .payload = 5 * PAYLOAD
+	};
 	struct frame_spec back = p;
 	__u8 whole[LB_FRAME_MAX];
 	size_t lens[FRAGS], wlens[FRAGS], len;
@@ -246,6 +252,7 @@ static void frag_case(const char *what, struct frame_spec p,
 	back.sport = p.dport;
 	back.dport = p.sport;
 	back.payload = rep.payload;
+	back.ext_len = ext;
 	len = frame_build(whole, &back);
 	fill_csums(whole, len);
 	memcpy(whole, client_mac, ETH_ALEN);
@@ -264,7 +271,7 @@ static void frag_case(const char *what, struct frame_spec p,
 		check(!memcmp(out[i], want[i], wlens[i]),
 		      "%s: fragment %d as it must leave", what, i);
 	}
-	check(reassembled_ok(out, wlens, FRAGS),
+	check(reassembled_ok(out, wlens, FRAGS, ext),
 	      "%s: reassembled, the UDP checksum holds", what);
 }
 
@@ -273,11 +280,17 @@ static void test_frag_replies(void)
 	frag_case("IPv4",
 		  (struct frame_spec){ CLIENT4, "198.18.0.22", IPPROTO_UDP,
 				       42430, 53 },
-		  BACKEND4, SNAT4);
+		  BACKEND4, SNAT4, 0);
 	frag_case("IPv6",
 		  (struct frame_spec){ CLIENT6, "2001:db8::21", IPPROTO_UDP,
 				       42431, 53 },
-		  BACKEND6, SNAT6);
+		  BACKEND6, SNAT6, 0);
+	/* The later fragments' Fragment headers name the options, which
+	 * only the first holds. */
+	frag_case("IPv6, options after the fragment header",
+		  (struct frame_spec){ CLIENT6, "2001:db8::21", IPPROTO_UDP,
+				       42432, 53 },
+		  BACKEND6, SNAT6, 8);
 }
 
 /* A later fragment of a reply whose first never came: passed, counted. */

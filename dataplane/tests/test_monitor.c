@@ -10,7 +10,6 @@
  * reason carried over from a packet the monitor never saw.
  */
 #include <errno.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -348,16 +347,12 @@ static int setup(void)
 {
 	struct filter_maps m;
 	char err[FILTER_ERRLEN];
-	cpu_set_t one;
 	int ret;
 
 	/* The per-CPU state the monitor keeps is one CPU's: stay on it. */
-	CPU_ZERO(&one);
-	CPU_SET(0, &one);
-	if (sched_setaffinity(0, sizeof(one), &one))
-		return -errno;
-	ret = fixture_open(&skel, XLB_DEFAULT_MAX_RULES,
-			   XLB_DEFAULT_MAX_PREFIXES, 0);
+	ret = fixture_pin_cpu() ?:
+				  fixture_open(&skel, XLB_DEFAULT_MAX_RULES,
+					       XLB_DEFAULT_MAX_PREFIXES, 0);
 	if (ret)
 		return ret;
 	m = fixture_filter_maps(skel);

@@ -1,4 +1,4 @@
-// modules: lb lb_ring lb_snat lb_neigh netlink maglev lb_hints lb_conns lb_flows loader config maps log util
+// modules: lb lb_ring lb_snat lb_neigh lb_route netlink maglev lb_hints lb_conns lb_flows loader config maps fault log util
 // SPDX-License-Identifier: GPL-2.0
 /*
  * BPF tier: xlbd's side of the connection tables (lb_conns.c,
@@ -11,7 +11,6 @@
  * VIP and backend; the new-connection rate follows xlb_backend_stats.
  */
 #include <errno.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -525,17 +524,13 @@ static void test_rates(void)
 static int setup(void)
 {
 	char err[256];
-	cpu_set_t one;
 	int ret;
 
 	/* xlb_conns keeps an LRU list per CPU, of its share of the
 	 * entries: written from one CPU, room for all there. */
 	__u32 size = libbpf_num_possible_cpus() * 4 * MANY;
 
-	CPU_ZERO(&one);
-	CPU_SET(0, &one);
-	sched_setaffinity(0, sizeof(one), &one);
-	ret = fixture_open(&skel, 64, 64, size);
+	ret = fixture_pin_cpu() ?: fixture_open(&skel, 64, 64, size);
 	if (ret)
 		return ret;
 	dp_sizes_default(&sizes);
