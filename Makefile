@@ -206,7 +206,8 @@ $(BUILD)/tests/test_%: dataplane/tests/test_%.c $$(call test_modules,dataplane/t
 # make fuzz runs (FRAMES=, 1000000 by default; SEED= replays a run). Its
 # objects but main also make the BPF tier's test_fuzz_cases, the replay
 # of the cases in dataplane/tests/fuzz_cases/.
-FUZZ_MODS := filter filter_lists filter_state keytab rule maps loader \
+FUZZ_MODS := filter filter_lists filter_state filter_reconcile keytab rule \
+	maps loader crashpoint \
 	lb_hints stats config config_filter config_text config_lb \
 	config_lbgroup lb_parse log util
 FUZZ_CTL  := $(patsubst %,$(BUILD)/ctl/%.o,$(FUZZ_MODS))
