@@ -3,8 +3,9 @@
  * Programs for the benchmarks only, never attached by xlbd:
  * - bench_restore writes a template frame over the frame it is given
  *   (optionally with a source address and port from a run counter, for
- *   a new flow each time or flows in turn) and tail-calls the program
- *   under test, so that each iteration of a
+ *   a new flow each time or flows in turn, or with the source of the
+ *   next flow of bench_tuples) and tail-calls the program under test,
+ *   so that each iteration of a
  *   BPF_PROG_TEST_RUN `repeat` sees the original frame even when the
  *   program rewrites it;
  * - bench_drop is a plain XDP_DROP, bench_tx a plain XDP_TX (the frame
@@ -33,6 +34,15 @@ struct {
 	__type(key, __u32);
 	__type(value, struct bench_frame);
 } bench_frames SEC(".maps");
+
+/* i -> the source of flow i: flows in turn, visited in index order
+ * (a sequential read) whatever order their sources are in. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BENCH_TUPLES_MAX);
+	__type(key, __u32);
+	__type(value, struct bench_tuple);
+} bench_tuples SEC(".maps");
 
 /* 0 -> the program under test. */
 struct {
@@ -111,7 +121,19 @@ int bench_restore(struct xdp_md *ctx)
 			break;
 		*p = f->bytes[off];
 	}
-	if (f->vary_addr_off) {
+	if (f->vary_tuples) {
+		__u32 k = bench_seq % f->vary_mod;
+		const struct bench_tuple *t;
+
+		t = bpf_map_lookup_elem(&bench_tuples, &k);
+		if (!t)
+			return XDP_ABORTED;
+		put16(data, data_end, f->vary_addr_off,
+		      bpf_ntohl(t->saddr) >> 16);
+		put16(data, data_end, f->vary_addr_off + 2,
+		      bpf_ntohl(t->saddr));
+		put16(data, data_end, f->vary_port_off, bpf_ntohs(t->sport));
+	} else if (f->vary_addr_off) {
 		__u32 n = f->vary_mod ? bench_seq % f->vary_mod : bench_seq;
 
 		put16(data, data_end, f->vary_addr_off, n);

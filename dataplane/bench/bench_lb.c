@@ -5,7 +5,12 @@
  * in NAT mode, for a new TCP flow (SYN), an established TCP flow, 65,536
  * established TCP flows in turn (more than the per-CPU flow cache holds),
  * an established UDP flow, an established IPv6 flow, a NAT reply and a
- * packet for no VIP, beside the parse-and-drop floor of the same run.
+ * packet for no VIP, beside the parse-and-drop floor of the same run;
+ * then xlb beside a one-table reference load balancer (bench_ref.bpf.c)
+ * in a second table: one hot flow, a new flow, a SYN flood with the
+ * tables full, and 65,536 / 400,000 / 1,048,576 established flows in
+ * turn, made in one shuffled order and visited in another, with the
+ * ratios xlb/reference and the share of packets that found their flow.
  *
  * Method. The stage rewrites frames (NAT rewrites addresses and ports),
  * and BPF_PROG_TEST_RUN's `repeat` does not restore the frame between
@@ -40,6 +45,7 @@
  * are behind IFNAME, so forwarding is XDP_TX.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +62,7 @@
 #include "bench/bench.skel.h"
 #include "bench_abi.h"
 #include "bench_monitor.h"
+#include "bench_ref.h"
 #include "bench_util.h"
 #include "fixture.h"
 #include "frames.h"
@@ -76,7 +83,7 @@ enum expect {
 };
 
 /* The program a row's restorer calls. */
-enum prog { PROG_XLB, PROG_BARE, PROG_FLOOR };
+enum prog { PROG_XLB, PROG_BARE, PROG_FLOOR, PROG_REF };
 
 struct row {
 	const char *mode, *name;
@@ -119,6 +126,9 @@ static const struct {
 	  "2001:db8:3::", "2001:db8:2::1" },
 	{ "198.18.0.30", IPPROTO_TCP, XLB_MODE_DSR },
 };
+
+/* The reference load balancer's VIP (bench_ref.bpf.c), port 80/tcp. */
+#define REF_VIP "198.18.0.40"
 
 #define ACK 0x10
 /* Established flows taking turns: more than any per-CPU cache holds. */
@@ -220,12 +230,23 @@ static const struct row rows[] = {
 	  { "198.18.5.1", "198.18.0.20", IPPROTO_TCP, 40000, 80 },
 	  EXPECT_NEW,
 	  VIP_NAT },
+	{ "REF",
+	  "TCP, established flow",
+	  { "198.18.5.1", REF_VIP, IPPROTO_TCP, 40000, 80, .tcp_flags = ACK },
+	  EXPECT_HIT,
+	  .prog = PROG_REF },
+	{ "REF",
+	  "SYN, new flow",
+	  { "198.18.5.1", REF_VIP, IPPROTO_TCP, 40000, 80 },
+	  EXPECT_NEW,
+	  .prog = PROG_REF },
 };
 #define ROWS (sizeof(rows) / sizeof(rows[0]))
 
 static struct xlb *skel;
 static struct bench *bn;
 static struct floor *fl;
+static struct bench_ref *ref;
 static __u32 ifindex;
 static const __u8 lb_mac[ETH_ALEN] = { 0x02, 0xaa, 0, 0, 0, 1 };
 static const __u8 hop_mac[ETH_ALEN] = { 0x02, 0xbb, 0, 0, 0, 1 };
@@ -242,8 +263,9 @@ struct tally {
 	__u64 fwd, hits, misses, passed;
 };
 
-static int tally(__u32 vip, struct tally *t)
+static int tally(enum prog prog, __u32 vip, struct tally *t)
 {
+	__u64 rc[REF_STATS];
 	int ncpu = libbpf_num_possible_cpus();
 	struct xlb_vip_stats vs[ncpu];
 	struct xlb_hook_stats *hs = calloc(ncpu, sizeof(*hs));
@@ -251,6 +273,16 @@ static int tally(__u32 vip, struct tally *t)
 	int ret = 0;
 
 	memset(t, 0, sizeof(*t));
+	if (prog == PROG_REF) {
+		free(hs);
+		if (bench_ref_counts(ref, rc))
+			return -1;
+		*t = (struct tally){ .fwd = rc[REF_TX],
+				     .hits = rc[REF_HITS],
+				     .misses = rc[REF_INSERTS],
+				     .passed = rc[REF_PASS] };
+		return 0;
+	}
 	if (!hs ||
 	    bpf_map_lookup_elem(bpf_map__fd(skel->maps.xlb_vip_stats), &vip,
 				vs) ||
@@ -298,16 +330,39 @@ static int set_lb(bool on)
 	return bpf_map_update_elem(fd, &ifindex, &ifc, BPF_ANY) ? -errno : 0;
 }
 
+static int prog_fd(enum prog prog)
+{
+	switch (prog) {
+	case PROG_BARE:
+		return bpf_program__fd(bn->progs.bench_drop);
+	case PROG_FLOOR:
+		return bpf_program__fd(fl->progs.xlb_floor);
+	case PROG_REF:
+		return bpf_program__fd(ref->progs.ref_lb);
+	default:
+		return bpf_program__fd(skel->progs.xlb_xdp);
+	}
+}
+
+/* The template bench_restore starts from and the program it calls. */
+static int load_frame(const struct bench_frame *f, int prog)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(bpf_map__fd(bn->maps.bench_frames), &zero, f,
+				BPF_ANY) ||
+	    bpf_map_update_elem(bpf_map__fd(bn->maps.bench_target), &zero,
+				&prog, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
 /* Make row i's frame the template (varied per iteration for new flows)
  * and its program the one the restorer calls. */
 static int load_row(size_t i)
 {
 	const struct row *r = &rows[i];
 	struct bench_frame f = { .len = lens[i] };
-	int prog =
-		r->prog == PROG_BARE  ? bpf_program__fd(bn->progs.bench_drop) :
-		r->prog == PROG_FLOOR ? bpf_program__fd(fl->progs.xlb_floor) :
-					bpf_program__fd(skel->progs.xlb_xdp);
 	struct xlb_monitor_conf mc = { .flags = r->monitor };
 	__u32 zero = 0;
 
@@ -318,10 +373,7 @@ static int load_row(size_t i)
 		f.vary_port_off = ETH_HLEN + 20;
 		f.vary_mod = r->flows;
 	}
-	if (bpf_map_update_elem(bpf_map__fd(bn->maps.bench_frames), &zero, &f,
-				BPF_ANY) ||
-	    bpf_map_update_elem(bpf_map__fd(bn->maps.bench_target), &zero,
-				&prog, BPF_ANY) ||
+	if (load_frame(&f, prog_fd(r->prog)) ||
 	    bpf_map_update_elem(bpf_map__fd(skel->maps.xlb_monitor_conf), &zero,
 				&mc, BPF_ANY))
 		return -errno;
@@ -360,10 +412,10 @@ static double measure(size_t i, __u32 n)
 	int verdict;
 	__u32 t;
 
-	if (load_row(i) || tally(rows[i].vip, &a))
+	if (load_row(i) || tally(rows[i].prog, rows[i].vip, &a))
 		return -1;
 	verdict = run(frames[i], lens[i], NULL, n, &t);
-	if (tally(rows[i].vip, &b))
+	if (tally(rows[i].prog, rows[i].vip, &b))
 		return -1;
 	if (!as_expected(i, verdict, n, &a, &b)) {
 		fprintf(stderr,
@@ -419,8 +471,10 @@ static int setup(void)
 {
 	struct xlb_vip_key keys[VIPS];
 	struct lb_hint_addr snats[2] = {};
-	int ret = fixture_open(&skel, 64, 64, CONNS) ?:
-			  bench_put_iface(skel, ifindex);
+	int ret = fixture_open(&skel, 64, 64, CONNS)	 ?:
+			  bench_put_iface(skel, ifindex) ?:
+			  bench_ref_open(&ref, REF_VIP, 80, BACKENDS, hop_mac,
+					 lb_mac);
 
 	snats[0].family = bench_family("198.18.2.1", snats[0].addr);
 	snats[1].family = bench_family("2001:db8:2::1", snats[1].addr);
@@ -522,6 +576,229 @@ static void print(void)
 	print_monitor();
 }
 
+/*
+ * At scale: the reference beside xlb in DSR and in NAT, on one CPU (per
+ * CPU tables fill as one CPU's traffic would fill them). Flows in turn
+ * are made in one shuffled order, then visited in another; a SYN flood
+ * comes once every table is full.
+ */
+#define SCALE_SIZES 3
+static const __u32 scale_sizes[SCALE_SIZES] = { 65536, 400000, 1048576 };
+static const char *const scale_labels[SCALE_SIZES] = { "65,536", "400,000",
+						       "1,048,576" };
+/* The shuffles' seeds: the order flows are made in, and visited in. */
+#define SEED_MAKE 0x1000
+#define SEED_VISIT 0x2000
+/* SYNs sent before the flood's runs: xlb's SYN tables twice over. */
+#define FLOOD_FILL (2 * XLB_DEFAULT_SYNS)
+
+enum { SC_REF, SC_DSR, SC_NAT, SC_PROGS };
+static const struct {
+	const char *mode, *dst;
+	enum prog prog;
+	__u32 vip;
+} scale_progs[SC_PROGS] = {
+	{ "REF", REF_VIP, PROG_REF, 0 },
+	{ "DSR", "198.18.0.10", PROG_XLB, VIP_TCP },
+	{ "NAT", "198.18.0.20", PROG_XLB, VIP_NAT },
+};
+
+/* The comparison's cases; the first two are rows of the table above. */
+enum {
+	CASE_HOT,
+	CASE_NEW,
+	CASE_FLOOD,
+	CASE_FLOWS,
+	CASES = CASE_FLOWS + SCALE_SIZES
+};
+
+/* Per case and program: "prog" ns/packet, the share of the packets that
+ * found their flow, and the packets not forwarded (NAT: no free port). */
+static double scale_prog[CASES][SC_PROGS], scale_hits[CASES][SC_PROGS];
+static __u64 scale_unfwd[CASES][SC_PROGS];
+static __u8 scale_buf[BENCH_FRAME_MAX];
+static size_t scale_len;
+
+/*
+ * Program pi's TCP frame as the template, its source varied: an ACK of
+ * the next of n flows from bench_tuples or, n == 0, a SYN of a new flow
+ * every iteration; the restorer calls target.
+ */
+static int scale_load(int pi, __u32 n, enum prog target)
+{
+	struct frame_spec p = { "198.18.5.1", scale_progs[pi].dst,
+				IPPROTO_TCP,  40000,
+				80,	      .tcp_flags = n ? ACK : 0 };
+	struct bench_frame f = { .vary_port_off = ETH_HLEN + 20,
+				 .vary_mod = n,
+				 .vary_tuples = n > 0 };
+
+	/* the whole IPv4 source from a tuple, else its last 2 bytes */
+	f.vary_addr_off = ETH_HLEN + (n ? 12 : 14);
+	f.len = scale_len = frame_build(f.bytes, &p);
+	bench_fill_csums(f.bytes, f.len);
+	return load_frame(&f, prog_fd(target));
+}
+
+/* Run the loaded frame n times through program pi: ns into *t, the
+ * counters' difference into *d; -1 when a packet neither found nor
+ * inserted its flow (a SYN: did not insert it). */
+static int scale_run(int pi, __u32 n, bool syn, __u32 *t, struct tally *d)
+{
+	enum prog prog = scale_progs[pi].prog;
+	__u32 vip = scale_progs[pi].vip;
+	struct tally a, b;
+	int verdict;
+
+	if (tally(prog, vip, &a))
+		return -1;
+	verdict = run(scale_buf, scale_len, NULL, n, t);
+	if (tally(prog, vip, &b))
+		return -1;
+	d->fwd = b.fwd - a.fwd;
+	d->hits = b.hits - a.hits;
+	d->misses = b.misses - a.misses;
+	if ((verdict == XDP_TX || verdict == XDP_DROP) &&
+	    d->hits + d->misses == n && (!syn || d->misses == n) && d->fwd <= n)
+		return 0;
+	fprintf(stderr,
+		"bench_lb: %s at scale: verdict %d, %llu forwarded, %llu "
+		"hits, %llu misses of %u\n",
+		scale_progs[pi].mode, verdict, d->fwd, d->hits, d->misses, n);
+	return -1;
+}
+
+/* Case ci for program pi: RUNS rounds of the restore alone and of pi,
+ * n packets each, the frame varied as scale_load(pi, flows) does. */
+static int scale_measure(int ci, int pi, __u32 flows, __u32 n)
+{
+	double bare[RUNS], prog[RUNS];
+	__u64 hits = 0, unfwd = 0;
+	struct tally d;
+	__u32 t;
+
+	for (int r = 0; r < RUNS; r++) {
+		if (scale_load(pi, flows, PROG_BARE) ||
+		    run(scale_buf, scale_len, NULL, n, &t) != XDP_DROP)
+			return -1;
+		bare[r] = t;
+		if (scale_load(pi, flows, scale_progs[pi].prog) ||
+		    scale_run(pi, n, !flows, &t, &d))
+			return -1;
+		prog[r] = t;
+		hits += d.hits;
+		unfwd += n - d.fwd;
+	}
+	scale_prog[ci][pi] =
+		bench_median(prog, RUNS) - bench_median(bare, RUNS);
+	scale_hits[ci][pi] = (double)hits / ((double)RUNS * n);
+	scale_unfwd[ci][pi] = unfwd;
+	return 0;
+}
+
+/* Size s's flows for each program: made, then visited in turn. */
+static int scale_flows(int s)
+{
+	int fd = bpf_map__fd(bn->maps.bench_tuples);
+	__u32 n = scale_sizes[s], t;
+	struct tally d;
+
+	for (int pi = 0; pi < SC_PROGS; pi++)
+		if (bench_tuples_shuffled(fd, n, SEED_MAKE + s) ||
+		    scale_load(pi, n, scale_progs[pi].prog) ||
+		    scale_run(pi, n, false, &t, &d) ||
+		    bench_tuples_shuffled(fd, n, SEED_VISIT + s) ||
+		    scale_measure(CASE_FLOWS + s, pi, n, n))
+			return -1;
+	return 0;
+}
+
+/* The rows of the table above that are cases of the comparison. */
+static void scale_from_rows(void)
+{
+	double bare = bench_median(ns[ROW_BARE], RUNS);
+
+	for (size_t i = 0; i < ROWS; i++)
+		for (int pi = 0; pi < SC_PROGS; pi++) {
+			int c = !strcmp(rows[i].name, "TCP, established flow") ?
+					CASE_HOT :
+				!strcmp(rows[i].name, "SYN, new flow") ?
+					CASE_NEW :
+					-1;
+
+			if (c < 0 || strcmp(rows[i].mode, scale_progs[pi].mode))
+				continue;
+			scale_prog[c][pi] = bench_median(ns[i], RUNS) - bare;
+			scale_hits[c][pi] = c == CASE_HOT;
+			scale_unfwd[c][pi] = not_fwd[i];
+		}
+}
+
+static int scale_all(void)
+{
+	struct tally d;
+	cpu_set_t cpu0;
+	__u32 t;
+
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	if (sched_setaffinity(0, sizeof(cpu0), &cpu0) || set_lb(true))
+		return -1;
+	scale_from_rows();
+	for (int s = 0; s < SCALE_SIZES; s++)
+		if (scale_flows(s))
+			return -1;
+	/* every table full: a flood of SYNs, then the measured runs */
+	for (int pi = 0; pi < SC_PROGS; pi++)
+		if (scale_load(pi, 0, scale_progs[pi].prog) ||
+		    scale_run(pi, FLOOD_FILL, true, &t, &d) ||
+		    scale_measure(CASE_FLOOD, pi, 0, REPEAT_NEW))
+			return -1;
+	return 0;
+}
+
+static void scale_print(void)
+{
+	static const char *const names[CASE_FLOWS] = {
+		"TCP, established flow (one, hot)", "SYN, new flow",
+		"SYN flood, tables full"
+	};
+	char name[64];
+
+	printf("lb beside a one-table reference (bench_ref.bpf.c, an LRU hash "
+	       "of %d flows):\n"
+	       "  \"prog\" ns/packet as above, median of %d; flows in turn "
+	       "made in one random order,\n"
+	       "  visited in another, \"prog\" less the restore of their "
+	       "sources alone; hits: share\n"
+	       "  of the packets that found their flow (the rest inserted "
+	       "it again); on one CPU\n",
+	       REF_FLOWS, RUNS);
+	printf("  %-38s %7s %7s %7s %8s %8s  %s\n", "", "REF", "DSR", "NAT",
+	       "DSR/REF", "NAT/REF", "hits REF/DSR/NAT");
+	for (int c = 0; c < CASES; c++) {
+		const double *p = scale_prog[c], *h = scale_hits[c];
+
+		if (c < CASE_FLOWS)
+			snprintf(name, sizeof(name), "%s", names[c]);
+		else
+			snprintf(name, sizeof(name),
+				 "%s flows in turn, random order",
+				 scale_labels[c - CASE_FLOWS]);
+		printf("  %-38s %7.1f %7.1f %7.1f %8.2f %8.2f  %.0f%%/%.0f%%/"
+		       "%.0f%%\n",
+		       name, p[SC_REF], p[SC_DSR], p[SC_NAT],
+		       p[SC_DSR] / p[SC_REF], p[SC_NAT] / p[SC_REF],
+		       100 * h[SC_REF], 100 * h[SC_DSR], 100 * h[SC_NAT]);
+		for (int pi = 0; pi < SC_PROGS; pi++)
+			if (scale_unfwd[c][pi])
+				printf("       (%s: %llu packets not forwarded, "
+				       "no free NAT port)\n",
+				       scale_progs[pi].mode,
+				       (unsigned long long)scale_unfwd[c][pi]);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	log_set_level(LOG_WARNING);
@@ -546,6 +823,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	print();
+	if (scale_all()) {
+		fprintf(stderr, "bench_lb: a run at scale failed\n");
+		return 1;
+	}
+	scale_print();
+	bench_ref__destroy(ref);
 	bench__destroy(bn);
 	floor__destroy(fl);
 	xlb__destroy(skel);
