@@ -25,6 +25,15 @@
  * the returned frames share the same two CPUs, in every case. Each
  * figure is the median of several rounds, the programs taking turns.
  *
+ * Where the CPUs go: one more round of each program with the kernel's
+ * run-time statistics on (bpf_enable_stats(BPF_STATS_RUN_TIME), off in
+ * the measured rounds as they cost two clock reads a run) gives the
+ * receiving program's own time per packet and the generator programs'
+ * per frame, each with its share of the CPUs' time; the rest is the
+ * kernel's (the veth, page allocation, redirects). The receiving
+ * programs come from a second instance of bench.bpf.c, so that none
+ * shares its counters with the generator's bench_tx and bench_drop.
+ *
  * Run by scripts/bench.sh in a private network namespace:
  *   bench_e2e GEN_IF LB_IF LOOP0 LOOP1
  */
@@ -69,7 +78,7 @@
 #define MAX_QUEUES 8
 
 static struct xlb *skel;
-static struct bench *bn;
+static struct bench *bn, *sink;
 static struct floor *fl;
 static __u32 gen_if, lb_if, loop_if[2];
 static const char *loop_name; /* LOOP0's */
@@ -365,7 +374,8 @@ static int setup(const char *gen_name, const char *lb_name)
 	if (ret)
 		return ret;
 	fl = floor__open_and_load();
-	if (!fl)
+	sink = bench__open_and_load();
+	if (!fl || !sink)
 		return -errno;
 	/* 54 bytes of headers, padded with zeroes to FRAME_LEN */
 	bench_fill_csums(buf, frame_build(buf, &p));
@@ -474,14 +484,107 @@ static int prog_of(int what)
 {
 	switch (what) {
 	case RUN_DROP:
-		return bpf_program__fd(bn->progs.bench_drop);
+		return bpf_program__fd(sink->progs.bench_drop);
 	case RUN_FLOOR:
 		return bpf_program__fd(fl->progs.xlb_floor);
 	case RUN_TX:
-		return bpf_program__fd(bn->progs.bench_tx);
+		return bpf_program__fd(sink->progs.bench_tx);
 	default:
 		return bpf_program__fd(skel->progs.xlb_xdp);
 	}
+}
+
+/* A program's run time and runs so far (run-time statistics). */
+struct run_stats {
+	__u64 ns, runs;
+};
+
+static int prog_stats(int fd, struct run_stats *s)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	s->ns = info.run_time_ns;
+	s->runs = info.run_cnt;
+	return 0;
+}
+
+/* The generator's programs: their run time summed, the frames it made
+ * (bench_amp's or bench_trafgen's runs). */
+static int gen_stats(struct run_stats *s)
+{
+	struct run_stats amp, tx, gen;
+	int ret;
+
+	if (!use_loop)
+		return prog_stats(bpf_program__fd(bn->progs.bench_trafgen), s);
+	ret = prog_stats(bpf_program__fd(bn->progs.bench_amp), &amp) ?:
+		      prog_stats(bpf_program__fd(bn->progs.bench_tx), &tx);
+	gen = (struct run_stats){ amp.ns + tx.ns, amp.runs };
+	*s = gen;
+	return ret;
+}
+
+/*
+ * One round of program w with run-time statistics on: its own ns per
+ * packet and the generator's per frame, and the shares of the CPUs'
+ * time they took; prints them.
+ */
+static int own_time(const char *lb_name, int w, const char *what)
+{
+	struct run_stats s0, s1, g0, g1;
+	struct xdp_counts d;
+	double pps, t0, t1, cpu_ns;
+	__u64 sent;
+	int fd = bpf_enable_stats(BPF_STATS_RUN_TIME), ret;
+
+	if (fd < 0)
+		return fd;
+	t0 = now_s();
+	ret = prog_stats(prog_of(w), &s0)			       ?:
+		      gen_stats(&g0)				       ?:
+		      round_with(prog_of(w), lb_name, &pps, &d, &sent) ?:
+		      prog_stats(prog_of(w), &s1)		       ?:
+		      gen_stats(&g1);
+	t1 = now_s();
+	close(fd);
+	if (ret)
+		return ret;
+	cpu_ns = GEN_CPUS * (t1 - t0) * 1e9;
+	s1.runs -= s0.runs;
+	g1.runs -= g0.runs;
+	printf("    %-40s %5.0f ns  %3.0f%%   %5.0f ns  %3.0f%%\n", what,
+	       s1.runs ? (s1.ns - s0.ns) / (double)s1.runs : 0,
+	       100 * (s1.ns - s0.ns) / cpu_ns,
+	       g1.runs ? (g1.ns - g0.ns) / (double)g1.runs : 0,
+	       100 * (g1.ns - g0.ns) / cpu_ns);
+	return 0;
+}
+
+/* own_time() of every program, under a heading. */
+static int own_times(const char *lb_name)
+{
+	static const char *const what[RUN_MAX] = {
+		"plain XDP_DROP", "xlb's parser, then XDP_DROP", "plain XDP_TX",
+		"xlb, DSR VIP, 100 backends, XDP_TX"
+	};
+	int ret = 0;
+
+	printf("    own run time (one more round each, run-time stats on): "
+	       "receiver per packet,\n"
+	       "    generator's programs (%s) per frame, each with its "
+	       "share of the CPUs:\n",
+	       use_loop ? "bench_amp, the loop's XDP_TX" : "bench_trafgen");
+	printf("    %-40s %8s %5s %8s %5s\n", "", "receiver", "CPU",
+	       "generator", "CPU");
+	for (int w = 0; !ret && w < RUN_MAX; w++)
+		ret = own_time(lb_name, w, what[w]);
+	if (ret)
+		fprintf(stderr, "bench_e2e: run-time statistics: %s\n",
+			strerror(-ret));
+	return ret ? 1 : 0;
 }
 
 /*
@@ -551,7 +654,7 @@ static int run_set(const char *lb_name, int flows)
 	printf("    (with xlb, %.1f%% of the generated frames found the "
 	       "receive queue full)\n",
 	       bench_median(lost, ROUNDS));
-	return 0;
+	return own_times(lb_name);
 }
 
 int main(int argc, char **argv)
@@ -609,6 +712,7 @@ out:
 	bpf_xdp_detach(lb_if, XDP_FLAGS_DRV_MODE, NULL);
 	bpf_xdp_detach(gen_if, XDP_FLAGS_DRV_MODE, NULL);
 	floor__destroy(fl);
+	bench__destroy(sink);
 	bench__destroy(bn);
 	xlb__destroy(skel);
 	return ret;
