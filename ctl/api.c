@@ -436,27 +436,6 @@ static void refuse(int fd, const char *text)
 	close(fd);
 }
 
-/*
- * accept() failed with err: out of descriptors, shed the client on the
- * spare one; otherwise, or without a spare, stop accepting for a while.
- * A connection that went away before it was accepted is no fault.
- */
-static void accept_failed(struct api_server *srv, int err)
-{
-	uint64_t now = now_ns();
-	int ret;
-
-	if (err == EAGAIN || err == EINTR || err == ECONNABORTED)
-		return;
-	fault_hit(&srv->accept_fault, err, now);
-	if (err == EMFILE || err == ENFILE) {
-		ret = fault_shed(srv->fd, &srv->reserve, API_SHED_ANSWER);
-		if (!ret || ret == -EAGAIN)
-			return;
-	}
-	fault_back_off(&srv->accept_fault, now);
-}
-
 static void accept_client(struct api_server *srv)
 {
 	int fd = accept4(srv->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -464,7 +443,8 @@ static void accept_client(struct api_server *srv)
 	int i;
 
 	if (fd < 0) {
-		accept_failed(srv, errno);
+		fault_accept_failed(&srv->accept_fault, errno, now_ns(),
+				    srv->fd, &srv->reserve, API_SHED_ANSWER);
 		return;
 	}
 	fault_ok(&srv->accept_fault);

@@ -157,3 +157,23 @@ int fault_shed(int lfd, int *reserve, const char *answer)
 	fault_reserve_again(reserve);
 	return err;
 }
+
+bool fault_accept_failed(struct fault *f, int err, uint64_t now_ns, int lfd,
+			 int *reserve, const char *answer)
+{
+	int ret;
+
+	if (err == EAGAIN || err == EINTR)
+		return false;
+	if (err == ECONNABORTED)
+		return true;
+	fault_hit(f, err, now_ns);
+	if (err == EMFILE || err == ENFILE) {
+		/* accept() says so before it looks at the queue */
+		ret = fault_shed(lfd, reserve, answer);
+		if (!ret || ret == -EAGAIN)
+			return !ret;
+	}
+	fault_back_off(f, now_ns);
+	return false;
+}

@@ -77,6 +77,15 @@ int fault_timeout_ms(const struct fault *f);
  * else -errno (-EMFILE without a reserve: then back off).
  */
 int fault_shed(int lfd, int *reserve, const char *answer);
+/*
+ * accept4() on lfd failed with err (a positive errno) at now_ns: a
+ * connection that went away first is no fault; out of descriptors, the
+ * waiting client is shed on the reserve (fault_shed()); any other fault,
+ * or none to shed it with, backs f off. Returns true when the caller may
+ * accept again at once.
+ */
+bool fault_accept_failed(struct fault *f, int err, uint64_t now_ns, int lfd,
+			 int *reserve, const char *answer);
 /* A descriptor to hold in reserve (/dev/null); -errno on failure. */
 int fault_reserve_open(void);
 /* Open the reserve if *reserve is -1 (it stays -1 if that fails). */

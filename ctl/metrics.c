@@ -301,31 +301,6 @@ static void client_event(struct metrics_server *srv, int i, short revents)
 		client_drop(srv, i);
 }
 
-/*
- * accept() failed with err: out of descriptors, shed the client on the
- * spare one (true: go on accepting); otherwise, or without a spare, stop
- * accepting for a while. A connection that went away first is no fault.
- */
-static bool accept_failed(struct metrics_server *srv, int err)
-{
-	uint64_t now = now_ns();
-	int ret;
-
-	if (err == EAGAIN || err == EINTR)
-		return false;
-	if (err == ECONNABORTED)
-		return true;
-	fault_hit(&srv->accept_fault, err, now);
-	if (err == EMFILE || err == ENFILE) {
-		/* accept() says so before it looks at the queue */
-		ret = fault_shed(srv->fd, &srv->reserve, METRICS_SHED_ANSWER);
-		if (!ret || ret == -EAGAIN)
-			return !ret;
-	}
-	fault_back_off(&srv->accept_fault, now);
-	return false;
-}
-
 static void accept_clients(struct metrics_server *srv)
 {
 	int i, fd;
@@ -333,7 +308,10 @@ static void accept_clients(struct metrics_server *srv)
 	while ((i = free_slot(srv)) >= 0) {
 		fd = accept4(srv->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
-			if (accept_failed(srv, errno))
+			if (fault_accept_failed(&srv->accept_fault, errno,
+						now_ns(), srv->fd,
+						&srv->reserve,
+						METRICS_SHED_ANSWER))
 				continue;
 			return;
 		}
